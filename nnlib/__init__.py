@@ -1,0 +1,22 @@
+"""nnlib: a small NumPy neural-network library for the space-vs-time reproduction book.
+
+Models: :class:`MLP` (dense layers).  Building blocks: :class:`Dense`, the activations, the costs
+and the initialisers.  Optimisers: :class:`SGD`, :class:`Adam`.  Data: :mod:`nnlib.data`.
+"""
+from . import activations, costs, initializers
+from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, get_activation
+from .costs import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError, Quadratic, get_cost
+from .layers import Dense
+from .mlp import MLP
+from .model import History, Model, ModelFileError, load_model
+from .optimizers import SGD, Adam, get_optimizer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MLP", "Dense", "Model", "History", "load_model", "ModelFileError",
+    "SGD", "Adam", "get_optimizer",
+    "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "Identity", "get_activation",
+    "Quadratic", "MeanSquaredError", "BinaryCrossEntropy", "CategoricalCrossEntropy", "get_cost",
+    "activations", "costs", "initializers",
+]

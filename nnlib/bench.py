@@ -1,0 +1,160 @@
+"""Speed benchmark: ``python -m nnlib.bench``.
+
+In one run it measures this machine's float32 GEMM speed and trains, each for one MNIST epoch
+(or the stated fraction of one, timings scaled to a whole epoch of 60,000 examples):
+
+* study 002's 784-30-10 sigmoid network, quadratic cost, SGD η = 3.0, batch 10;
+* a 784-64-64-10 tanh network, softmax cross-entropy, Adam, batch 128;
+* 10 replicas of the first network in one vectorised pass.
+
+Per configuration it prints seconds per epoch, the FLOP lower bound (training FLOPs divided by the
+measured GEMM speed) and the ratio to it, and the speed-up over its baseline: for the batch-10
+network a naive implementation written like the original Python (Nielsen's ``network.py``:
+column vectors, backpropagation one example at a time inside each mini-batch, float64); for the
+replicas, 10 single runs one after another.
+"""
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+
+import numpy as np
+
+from .mlp import MLP
+from .optimizers import SGD, Adam
+
+EPOCH = 60_000
+
+
+def gemm_flops_per_second(n: int = 1024, repeats: int = 5) -> float:
+    """Best float32 (n × n) @ (n × n) speed over ``repeats`` runs, in FLOP/s (2n³ per product)."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((n, n), dtype=np.float32)
+    b = rng.standard_normal((n, n), dtype=np.float32)
+    a @ b  # warm up
+    best = np.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - t0)
+    return 2 * n ** 3 / best
+
+
+def mlp_training_flops(sizes: list[int]) -> int:
+    """FLOPs to train on one example: forward x·W (2 per multiply-add), backward dW = xᵀδ and
+    dx = δWᵀ, except that no gradient is needed for the input itself."""
+    macs = [a * b for a, b in zip(sizes[:-1], sizes[1:])]
+    return 2 * (3 * sum(macs) - macs[0])
+
+
+def naive_sgd_epoch(sizes: list[int], X: np.ndarray, y: np.ndarray, eta: float, batch_size: int,
+                    seed: int = 0) -> None:
+    """One epoch of sigmoid / quadratic-cost SGD written in the style of the original Python code:
+    weights (n_out × n_in), column-vector examples, backprop one example at a time."""
+    rng = np.random.default_rng(seed)
+    weights = [rng.standard_normal((o, i)) for i, o in zip(sizes[:-1], sizes[1:])]
+    biases = [rng.standard_normal((o, 1)) for o in sizes[1:]]
+    sigmoid = lambda z: 1.0 / (1.0 + np.exp(-z))  # noqa: E731
+    examples = [(X[i].reshape(-1, 1).astype(np.float64), np.eye(sizes[-1])[y[i]].reshape(-1, 1))
+                for i in range(len(X))]
+    for start in range(0, len(examples), batch_size):
+        batch = examples[start:start + batch_size]
+        nabla_w = [np.zeros(w.shape) for w in weights]
+        nabla_b = [np.zeros(b.shape) for b in biases]
+        for x, t in batch:
+            activation, activations, zs = x, [x], []
+            for w, b in zip(weights, biases):
+                z = w @ activation + b
+                zs.append(z)
+                activation = sigmoid(z)
+                activations.append(activation)
+            delta = (activations[-1] - t) * sigmoid(zs[-1]) * (1 - sigmoid(zs[-1]))
+            nabla_b[-1] += delta
+            nabla_w[-1] += delta @ activations[-2].T
+            for layer in range(2, len(sizes)):
+                s = sigmoid(zs[-layer])
+                delta = (weights[-layer + 1].T @ delta) * s * (1 - s)
+                nabla_b[-layer] += delta
+                nabla_w[-layer] += delta @ activations[-layer - 1].T
+        weights = [w - (eta / len(batch)) * nw for w, nw in zip(weights, nabla_w)]
+        biases = [b - (eta / len(batch)) * nb for b, nb in zip(biases, nabla_b)]
+
+
+def timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def c1_model(**kw) -> MLP:
+    """Study 002's c1: 784-30-10, sigmoid everywhere, quadratic cost, N(0, 1) init."""
+    return MLP([784, 30, 10], activation="sigmoid", output_activation="sigmoid", cost="quadratic",
+               init="normal", **kw)
+
+
+def fit_seconds(model, X, y, batch_size, optimizer) -> float:
+    """Training seconds of one pass over (X, y), evaluation excluded."""
+    model.fit(X, y, epochs=1, batch_size=batch_size, optimizer=optimizer, eval_train=False)
+    return model.history_.seconds[0]
+
+
+def run(examples: int, naive_examples: int) -> list[dict]:
+    """Run every configuration; returns rows of the table :func:`main` prints."""
+    from . import data
+
+    ds = data.load("mnist")
+    X, y = ds.X_train[:examples], ds.y_train[:examples]
+    scale = EPOCH / len(X)
+    gemm = gemm_flops_per_second()
+    print(f"float32 GEMM speed on this machine: {gemm / 1e9:.1f} GFLOP/s "
+          f"({platform.machine()}, numpy {np.__version__})")
+    print(f"timing {len(X):,} examples per configuration, scaled to a {EPOCH:,}-example epoch\n")
+    rows = []
+
+    def row(name, seconds, flops_per_example, baseline_name=None, baseline_seconds=None):
+        bound = flops_per_example * EPOCH / gemm
+        rows.append({"config": name, "s/epoch": seconds, "bound s": bound, "× bound": seconds / bound,
+                     "baseline": baseline_name, "speed-up": None if baseline_seconds is None else baseline_seconds / seconds})
+        print(f"  {name}: {seconds:.2f} s/epoch", flush=True)
+
+    c1_flops = mlp_training_flops([784, 30, 10])
+    t_c1 = fit_seconds(c1_model(random_state=0), X, y, 10, SGD(lr=3.0)) * scale
+    Xn, yn = X[:naive_examples], y[:naive_examples]
+    t_naive = timed(lambda: naive_sgd_epoch([784, 30, 10], Xn, yn, 3.0, 10)) * EPOCH / len(Xn)
+    row("784-30-10 sigmoid SGD batch 10", t_c1, c1_flops, f"naive per-example Python ({len(Xn):,} ex.)", t_naive)
+
+    adam = MLP([784, 64, 64, 10], activation="tanh", random_state=0)
+    t_adam = fit_seconds(adam, X, y, 128, Adam(lr=1e-3)) * scale
+    row("784-64-64-10 tanh Adam batch 128", t_adam, mlp_training_flops([784, 64, 64, 10]))
+
+    t_rep = fit_seconds(c1_model(random_state=0, n_replicas=10), X, y, 10, SGD(lr=3.0)) * scale
+    t_seq = sum(fit_seconds(c1_model(random_state=k), Xn, yn, 10, SGD(lr=3.0)) for k in range(10))
+    t_seq *= EPOCH / len(Xn)
+    row("10 replicas of 784-30-10 in one pass", t_rep, 10 * c1_flops,
+        f"10 single runs one after another ({len(Xn):,} ex. each)", t_seq)
+    return rows
+
+
+def print_table(rows: list[dict]) -> None:
+    print(f"\n{'configuration':40} {'s/epoch':>8} {'bound s':>8} {'× bound':>8} {'speed-up':>9}  baseline")
+    for r in rows:
+        speed = "" if r["speed-up"] is None else f"{r['speed-up']:.1f}×"
+        print(f"{r['config']:40} {r['s/epoch']:8.2f} {r['bound s']:8.3f} {r['× bound']:8.1f} {speed:>9}  {r['baseline'] or ''}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m nnlib.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--examples", type=int, default=EPOCH,
+                        help="training examples timed per configuration (default: a whole epoch, 60000)")
+    parser.add_argument("--naive-examples", type=int, default=10_000,
+                        help="examples timed for the slow baselines (default 10000)")
+    args = parser.parse_args(argv)
+    for label, n in (("--examples", args.examples), ("--naive-examples", args.naive_examples)):
+        if not 100 <= n <= EPOCH:
+            parser.error(f"{label} must be between 100 and {EPOCH}, got {n}")
+    print_table(run(args.examples, min(args.naive_examples, args.examples)))
+
+
+if __name__ == "__main__":
+    main()
