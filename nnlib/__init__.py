@@ -1,6 +1,7 @@
 """nnlib: a small NumPy neural-network library for the space-vs-time reproduction book.
 
-Models: :class:`MLP` (dense layers).  Building blocks: :class:`Dense`, the activations, the costs
+Models: :class:`MLP` (dense layers), :class:`RecursiveNet` (one layer applied D times, study 000)
+and :class:`RNN` (vanilla tanh RNN, study 001).  Building blocks: :class:`Dense`, the activations, the costs
 and the initialisers.  Optimisers: :class:`SGD`, :class:`Adam`.  Data: :mod:`nnlib.data`.
 """
 from . import activations, costs, initializers
@@ -10,11 +11,13 @@ from .layers import Dense
 from .mlp import MLP
 from .model import History, Model, ModelFileError, load_model
 from .optimizers import SGD, Adam, get_optimizer
+from .recursive import RecursiveNet
+from .rnn import RNN
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "MLP", "Dense", "Model", "History", "load_model", "ModelFileError",
+    "MLP", "RecursiveNet", "RNN", "Dense", "Model", "History", "load_model", "ModelFileError",
     "SGD", "Adam", "get_optimizer",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "Identity", "get_activation",
     "Quadratic", "MeanSquaredError", "BinaryCrossEntropy", "CategoricalCrossEntropy", "get_cost",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 
 from ._spec import from_spec
 
@@ -38,11 +39,7 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def forward(self, z):
-        # σ(z) = ½(1 + tanh(z/2)): the same function, but it never overflows.
-        a = np.tanh(z * 0.5)
-        a += 1
-        a *= 0.5
-        return a
+        return expit(z)  # SciPy's ufunc: one pass, no overflow for large |z|
 
     def backward(self, z, a, grad_a):
         return grad_a * a * (1 - a)

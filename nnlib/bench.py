@@ -5,7 +5,9 @@ In one run it measures this machine's float32 GEMM speed and trains, each for on
 
 * study 002's 784-30-10 sigmoid network, quadratic cost, SGD η = 3.0, batch 10;
 * a 784-64-64-10 tanh network, softmax cross-entropy, Adam, batch 128;
-* 10 replicas of the first network in one vectorised pass.
+* 10 replicas of the first network in one vectorised pass;
+* study 001's RNN: hidden 64, one layer, 9 steps × 84 inputs (column windows), Adam, batch 128;
+* study 000's RecursiveNet: depth 4, hidden 88, SGD with clipping, batch 64.
 
 Per configuration it prints seconds per epoch, the FLOP lower bound (training FLOPs divided by the
 measured GEMM speed) and the ratio to it, and the speed-up over its baseline: for the batch-10
@@ -23,6 +25,8 @@ import numpy as np
 
 from .mlp import MLP
 from .optimizers import SGD, Adam
+from .recursive import RecursiveNet
+from .rnn import RNN
 
 EPOCH = 60_000
 
@@ -41,44 +45,64 @@ def gemm_flops_per_second(n: int = 1024, repeats: int = 5) -> float:
     return 2 * n ** 3 / best
 
 
-def mlp_training_flops(sizes: list[int]) -> int:
-    """FLOPs to train on one example: forward x·W (2 per multiply-add), backward dW = xᵀδ and
-    dx = δWᵀ, except that no gradient is needed for the input itself."""
-    macs = [a * b for a, b in zip(sizes[:-1], sizes[1:])]
-    return 2 * (3 * sum(macs) - macs[0])
+def training_flops(model) -> int:
+    """FLOPs to train one replica on one example: each multiply-add of the forward pass (2 FLOPs)
+    comes back twice in the backward pass (dW = xᵀδ and dx = δWᵀ), except that no gradient is
+    needed for the raw input, so the products that read it come back once."""
+    if isinstance(model, RNN):
+        reads_input = 9 * model.n_features * model.hidden
+    elif isinstance(model, RecursiveNet):
+        reads_input = model.n_features * model.hidden
+    else:
+        reads_input = model.layers[0].n_in * model.layers[0].n_out
+    return 2 * (3 * model.multiply_adds - reads_input)
 
 
 def naive_sgd_epoch(sizes: list[int], X: np.ndarray, y: np.ndarray, eta: float, batch_size: int,
                     seed: int = 0) -> None:
-    """One epoch of sigmoid / quadratic-cost SGD written in the style of the original Python code:
-    weights (n_out × n_in), column-vector examples, backprop one example at a time."""
+    """One epoch of sigmoid / quadratic-cost SGD structured like the original Python code
+    (Nielsen's ``network.py``): float64 weights (n_out × n_in), examples as column vectors,
+    ``backprop`` returns one example's gradients, which the mini-batch update sums in lists."""
     rng = np.random.default_rng(seed)
     weights = [rng.standard_normal((o, i)) for i, o in zip(sizes[:-1], sizes[1:])]
     biases = [rng.standard_normal((o, 1)) for o in sizes[1:]]
-    sigmoid = lambda z: 1.0 / (1.0 + np.exp(-z))  # noqa: E731
+
+    def sigmoid(z):
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def sigmoid_prime(z):
+        return sigmoid(z) * (1 - sigmoid(z))
+
+    def backprop(x, t):
+        grad_b = [np.zeros(b.shape) for b in biases]
+        grad_w = [np.zeros(w.shape) for w in weights]
+        activation, activations, zs = x, [x], []
+        for w, b in zip(weights, biases):
+            z = np.dot(w, activation) + b
+            zs.append(z)
+            activation = sigmoid(z)
+            activations.append(activation)
+        delta = (activations[-1] - t) * sigmoid_prime(zs[-1])
+        grad_b[-1] = delta
+        grad_w[-1] = np.dot(delta, activations[-2].transpose())
+        for layer in range(2, len(sizes)):
+            delta = np.dot(weights[-layer + 1].transpose(), delta) * sigmoid_prime(zs[-layer])
+            grad_b[-layer] = delta
+            grad_w[-layer] = np.dot(delta, activations[-layer - 1].transpose())
+        return grad_b, grad_w
+
     examples = [(X[i].reshape(-1, 1).astype(np.float64), np.eye(sizes[-1])[y[i]].reshape(-1, 1))
                 for i in range(len(X))]
     for start in range(0, len(examples), batch_size):
         batch = examples[start:start + batch_size]
-        nabla_w = [np.zeros(w.shape) for w in weights]
-        nabla_b = [np.zeros(b.shape) for b in biases]
+        sum_b = [np.zeros(b.shape) for b in biases]
+        sum_w = [np.zeros(w.shape) for w in weights]
         for x, t in batch:
-            activation, activations, zs = x, [x], []
-            for w, b in zip(weights, biases):
-                z = w @ activation + b
-                zs.append(z)
-                activation = sigmoid(z)
-                activations.append(activation)
-            delta = (activations[-1] - t) * sigmoid(zs[-1]) * (1 - sigmoid(zs[-1]))
-            nabla_b[-1] += delta
-            nabla_w[-1] += delta @ activations[-2].T
-            for layer in range(2, len(sizes)):
-                s = sigmoid(zs[-layer])
-                delta = (weights[-layer + 1].T @ delta) * s * (1 - s)
-                nabla_b[-layer] += delta
-                nabla_w[-layer] += delta @ activations[-layer - 1].T
-        weights = [w - (eta / len(batch)) * nw for w, nw in zip(weights, nabla_w)]
-        biases = [b - (eta / len(batch)) * nb for b, nb in zip(biases, nabla_b)]
+            grad_b, grad_w = backprop(x, t)
+            sum_b = [s + g for s, g in zip(sum_b, grad_b)]
+            sum_w = [s + g for s, g in zip(sum_w, grad_w)]
+        weights = [w - (eta / len(batch)) * s for w, s in zip(weights, sum_w)]
+        biases = [b - (eta / len(batch)) * s for b, s in zip(biases, sum_b)]
 
 
 def timed(fn) -> float:
@@ -118,7 +142,7 @@ def run(examples: int, naive_examples: int) -> list[dict]:
                      "baseline": baseline_name, "speed-up": None if baseline_seconds is None else baseline_seconds / seconds})
         print(f"  {name}: {seconds:.2f} s/epoch", flush=True)
 
-    c1_flops = mlp_training_flops([784, 30, 10])
+    c1_flops = training_flops(c1_model())
     t_c1 = fit_seconds(c1_model(random_state=0), X, y, 10, SGD(lr=3.0)) * scale
     Xn, yn = X[:naive_examples], y[:naive_examples]
     t_naive = timed(lambda: naive_sgd_epoch([784, 30, 10], Xn, yn, 3.0, 10)) * EPOCH / len(Xn)
@@ -126,13 +150,21 @@ def run(examples: int, naive_examples: int) -> list[dict]:
 
     adam = MLP([784, 64, 64, 10], activation="tanh", random_state=0)
     t_adam = fit_seconds(adam, X, y, 128, Adam(lr=1e-3)) * scale
-    row("784-64-64-10 tanh Adam batch 128", t_adam, mlp_training_flops([784, 64, 64, 10]))
+    row("784-64-64-10 tanh Adam batch 128", t_adam, training_flops(adam))
 
     t_rep = fit_seconds(c1_model(random_state=0, n_replicas=10), X, y, 10, SGD(lr=3.0)) * scale
     t_seq = sum(fit_seconds(c1_model(random_state=k), Xn, yn, 10, SGD(lr=3.0)) for k in range(10))
     t_seq *= EPOCH / len(Xn)
     row("10 replicas of 784-30-10 in one pass", t_rep, 10 * c1_flops,
         f"10 single runs one after another ({len(Xn):,} ex. each)", t_seq)
+
+    rnn = RNN(84, 64, n_layers=1, random_state=0)
+    t_rnn = fit_seconds(rnn, data.column_windows(X), y, 128, Adam(lr=1e-3)) * scale
+    row("RNN h=64, 9×84 steps, Adam batch 128", t_rnn, training_flops(rnn))
+
+    rec = RecursiveNet(784, 88, depth=4, random_state=0)
+    t_rec = fit_seconds(rec, X, y, 64, SGD(lr=0.01, clip_norm=5.0)) * scale
+    row("RecursiveNet D=4 h=88, SGD batch 64", t_rec, training_flops(rec))
     return rows
 
 

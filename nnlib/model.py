@@ -306,21 +306,23 @@ class Model:
             t0 = time.perf_counter()
             order = rng.permutation(m) if shuffle else np.arange(m)
             loss_sum = np.zeros(K)
+            any_frozen = bool(frozen.any())
             n_batches = 0
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 for start in range(0, m, batch_size):
                     idx = order[start:start + batch_size]
                     loss, grads = self._loss_and_grads(X[idx], Y[idx])
-                    if not np.isfinite(loss).all():
+                    if not np.isfinite(loss.sum()):  # one check for all replicas
                         bad = ~np.isfinite(loss) & ~frozen
                         for k in np.flatnonzero(bad):
                             hist.diverged_epoch[k] = epoch
                             for p in params:
                                 p[k] = 0
                         frozen |= bad
+                        any_frozen = True
                         if frozen.all():
                             break
-                    if frozen.any():  # only replicas still training move
+                    if any_frozen:  # only replicas still training move
                         saved = [p[frozen].copy() for p in params]
                         opt.step(params, grads, is_weight)
                         for p, s in zip(params, saved):
