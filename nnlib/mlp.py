@@ -38,7 +38,11 @@ class MLP(Model):
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"layer_sizes needs an input and an output size, all ≥ 1; got {list(layer_sizes)}")
         n_hidden = len(sizes) - 2
-        hidden = list(activation) if isinstance(activation, (list, tuple)) else [activation] * n_hidden
+        if isinstance(activation, (list, tuple)):
+            hidden = list(activation)
+        else:
+            get_activation(activation)  # a bad name is refused even with no hidden layer
+            hidden = [activation] * n_hidden
         if len(hidden) != n_hidden:
             raise ValueError(f"{len(hidden)} hidden activations given for {n_hidden} hidden layers")
         self.layer_sizes = sizes

@@ -1,0 +1,162 @@
+"""One trial of a sweep: build the data and the model a configuration describes, train every
+seed of it as replicas in one pass, and return one JSON-ready record per seed.
+
+A configuration is a dict (JSON-serialisable) with these keys; defaults in brackets:
+
+model       "MLP" | "RecursiveNet" | "RNN"
+model_args  constructor arguments of that class (not random_state / n_replicas / dtype)
+optimizer   {"name": "sgd" | "adam", ...}                      [the model's default]
+epochs      whole number ≥ 0;   batch_size  ≥ 1                [32]
+shuffle     reshuffle every epoch [true]; shuffle_seed: the mini-batch order, the same for all
+            seeds, so that seeds differ only in initialisation [0]
+split       "official" (60k train / 10k test), "validation" (50k / 10k val / 10k test) or
+            "all" (train on all 70k; test is then part of training)   ["official"]
+train_subset  keep only the first N training examples            [all]
+input       "pixels" | "patch_conv" | "column_windows" | "row_sequence"   ["pixels"]
+augment     null or {"copies": c, "shifts": [lo, hi], "n_pixels": [lo, hi]}: training set plus
+            shifted and noisy copies (nnlib.transforms.augment)   [null]
+eval        extra evaluation sets besides the split's own: "test_shifted", "test_noisy"  [[]]
+target      null or [set, accuracy]: each seed stops after the epoch its accuracy exceeds it
+keep_best   null or a set name: keep each seed's weights from its best epoch on that set
+label       a short name for the book (part of the configuration's identity)
+"""
+from __future__ import annotations
+
+import platform
+import time
+from typing import Any
+
+import numpy as np
+
+from . import data, transforms
+from .model import MODEL_CLASSES, Model
+
+INPUTS = ("pixels", "patch_conv", "column_windows", "row_sequence")
+SPLITS = ("official", "validation", "all")
+EXTRA_EVAL = ("test_shifted", "test_noisy")
+EVAL_SEED = 12345  # the fixed seed of the shifted / noisy test sets
+
+
+def check_config(config: dict, dataset: str) -> None:
+    """Raise ValueError naming the problem if ``config`` cannot run on ``dataset``; builds the
+    model once (cheaply) so that bad model arguments are caught before any work starts."""
+    if dataset not in data.KNOWN_DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; known: {', '.join(data.KNOWN_DATASETS)}")
+    if config.get("model") not in MODEL_CLASSES:
+        raise ValueError(f"unknown model {config.get('model')!r}; known: {', '.join(sorted(MODEL_CLASSES))}")
+    epochs = config.get("epochs")
+    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 0:
+        raise ValueError(f"epochs must be a whole number ≥ 0, got {epochs!r} (in {config.get('label', config)})")
+    batch = config.get("batch_size", 32)
+    if not isinstance(batch, int) or batch < 1:
+        raise ValueError(f"batch_size must be a whole number ≥ 1, got {batch!r}")
+    for key, allowed, default in (("input", INPUTS, "pixels"), ("split", SPLITS, "official")):
+        if config.get(key, default) not in allowed:
+            raise ValueError(f"{key} must be one of {', '.join(allowed)}, got {config.get(key)!r}")
+    for name in config.get("eval", []):
+        if name not in EXTRA_EVAL:
+            raise ValueError(f"unknown evaluation set {name!r}; known: {', '.join(EXTRA_EVAL)}")
+    subset = config.get("train_subset")
+    if subset is not None and (not isinstance(subset, int) or subset < 1):
+        raise ValueError(f"train_subset must be a whole number ≥ 1, got {subset!r}")
+    build_model(config, [0])
+
+
+def build_model(config: dict, seeds: list[int]) -> Model:
+    """The configuration's model with one replica per seed."""
+    cls = MODEL_CLASSES[config["model"]]
+    return cls(**config.get("model_args", {}), random_state=list(seeds))
+
+
+def _model_input(X: np.ndarray, kind: str, image_shape: tuple[int, ...]) -> np.ndarray:
+    if kind == "patch_conv":
+        return transforms.patch_conv_input(X, image_shape)
+    if kind == "column_windows":
+        return data.column_windows(X, image_shape)
+    if kind == "row_sequence":
+        return data.row_sequence(X, image_shape)
+    return X
+
+
+def prepare_data(config: dict, dataset: str) -> tuple[tuple, dict[str, tuple], dict[str, str]]:
+    """((X_train, y_train), {set name: (X, y)}, sha256 of the files used), inputs transformed."""
+    split = config.get("split", "official")
+    ds = data.load(dataset, validation=(split == "validation"))
+    X, y = ds.X_train, ds.y_train
+    sets = {"test": (ds.X_test, ds.y_test)}
+    if split == "validation":
+        sets["val"] = (ds.X_val, ds.y_val)
+    if split == "all":
+        X, y = np.concatenate([X, ds.X_test]), np.concatenate([y, ds.y_test])
+    if config.get("train_subset"):
+        X, y = X[:config["train_subset"]], y[:config["train_subset"]]
+    aug = config.get("augment")
+    if aug:
+        rng = np.random.default_rng(aug.get("seed", 0))
+        X, y = transforms.augment(X, y, rng, ds.image_shape, copies=aug.get("copies", 1),
+                                  shifts=tuple(aug.get("shifts", (3, 4))),
+                                  n_pixels=tuple(aug.get("n_pixels", (50, 250))))
+    rng = np.random.default_rng(EVAL_SEED)
+    for name in config.get("eval", []):
+        Xt = ds.X_test
+        Xt = transforms.shift_images(Xt, rng, ds.image_shape) if name == "test_shifted" else transforms.flip_noise(Xt, rng)
+        sets[name] = (Xt, ds.y_test)
+    kind = config.get("input", "pixels")
+    X = _model_input(X, kind, ds.image_shape)
+    sets = {k: (_model_input(Xs, kind, ds.image_shape), ys) for k, (Xs, ys) in sets.items()}
+    return (X, y), sets, dict(ds.sha256)
+
+
+def run_trial(config: dict, seeds: list[int], dataset: str) -> list[dict]:
+    """Train ``config`` for every seed (as replicas of one model) and return one record per seed:
+    configuration, seed, dataset, data hashes, per-epoch history, final metrics on every set
+    (accuracy, loss, mean confidence), parameters, multiply-adds and wall time."""
+    t0 = time.perf_counter()
+    (X, y), sets, sha = prepare_data(config, dataset)
+    model = build_model(config, seeds)
+    target = config.get("target")
+    model.fit(X, y, epochs=config["epochs"], batch_size=config.get("batch_size", 32),
+              optimizer=config.get("optimizer"), eval_sets=sets,
+              target=tuple(target) if target else None, keep_best=config.get("keep_best"),
+              shuffle=config.get("shuffle", True), shuffle_seed=config.get("shuffle_seed", 0))
+    final = {}
+    for name, (Xs, ys) in [("train", (X, y))] + list(sets.items()):
+        scores = model.evaluate(Xs, ys)
+        conf = transforms.confidence(np.asarray(model.predict_proba(Xs)).reshape(len(seeds), len(ys), -1))
+        final[name] = {"accuracy": np.atleast_1d(scores["accuracy"]), "loss": np.atleast_1d(scores["loss"]),
+                       "confidence": conf.mean(axis=-1)}
+    wall = time.perf_counter() - t0
+    hist = model.history_.to_dict()
+    records = []
+    for k, seed in enumerate(seeds):
+        records.append({
+            "config": config, "seed": int(seed), "dataset": dataset, "data_sha256": sha,
+            "history": {"epoch": hist["epoch"], "seconds": hist["seconds"],
+                        **{key: [row[k] for row in rows] for key, rows in hist["metrics"].items()}},
+            "stopped_epoch": hist["stopped_epoch"][k], "diverged_epoch": hist["diverged_epoch"][k],
+            "best_epoch": hist["best_epoch"][k],
+            "final": {name: {m: _number(v[k]) for m, v in scores.items()} for name, scores in final.items()},
+            "n_parameters": model.n_parameters, "multiply_adds": model.multiply_adds,
+            "wall_seconds": wall, "replicas_in_pass": len(seeds),
+            "versions": _versions(), "machine": _machine(),
+        })
+    return records
+
+
+def _number(x: float) -> float | None:
+    """A float for JSON; NaN (a diverged seed) becomes None."""
+    return float(x) if np.isfinite(x) else None
+
+
+def _versions() -> dict[str, str]:
+    import numpy
+    import scipy
+
+    from . import __version__
+    return {"nnlib": __version__, "numpy": numpy.__version__, "scipy": scipy.__version__,
+            "python": platform.python_version()}
+
+
+def _machine() -> dict[str, Any]:
+    import os
+    return {"system": platform.system(), "machine": platform.machine(), "cpus": os.cpu_count()}

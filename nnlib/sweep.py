@@ -1,0 +1,213 @@
+"""Resumable sweeps: a grid of configurations × seeds on a dataset, one JSON record per trial.
+
+Records live in ``results_dir()/<profile>/<sweep>/<config id>_seed<seed>.json`` (``data/results``
+by default, ``NNLIB_RESULTS_DIR`` to move it).  The configuration id is a hash of the
+configuration and the dataset.  Each record is written atomically (a temporary file renamed into
+place) as soon as its trial finishes, so a killed sweep leaves only whole records, and running the
+same sweep again skips every trial already stored and runs the rest.
+
+The seeds of one configuration that are still missing train together as replicas of one model
+(:func:`nnlib.experiments.run_trial`).  These groups run in parallel: on local processes by
+default (BLAS limited to one thread per process so the cores are not oversubscribed), or on a
+dask.distributed cluster when a scheduler address (or a ``distributed.Client``) is given.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from . import data
+from .experiments import check_config, run_trial
+
+RECORD_KEYS = ("config", "seed", "dataset", "history", "final", "n_parameters", "multiply_adds")
+
+
+class ResultsError(ValueError):
+    """A stored record that cannot be read; the message names the file."""
+
+
+def results_dir() -> Path:
+    """Folder of all stored results: $NNLIB_RESULTS_DIR or data/results."""
+    env = os.environ.get("NNLIB_RESULTS_DIR")
+    return Path(env) if env else data.DATA_DIR / "results"
+
+
+def sweep_dir(name: str, profile: str, root: Path | None = None) -> Path:
+    for label, value in (("sweep name", name), ("profile", profile)):
+        if not value or not all(c.isalnum() or c in "-_." for c in value):
+            raise ValueError(f"{label} must be a non-empty name of letters, digits, '-', '_' or '.', got {value!r}")
+    return (Path(root) if root else results_dir()) / profile / name
+
+
+def config_id(config: dict, dataset: str) -> str:
+    """12 hex digits identifying (configuration, dataset)."""
+    text = json.dumps({"config": config, "dataset": dataset}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def record_path(folder: Path, config: dict, dataset: str, seed: int) -> Path:
+    return folder / f"{config_id(config, dataset)}_seed{seed}.json"
+
+
+def write_record(path: Path, record: dict) -> None:
+    """Write ``record`` as JSON atomically: readers see the old state or the whole new file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(record, f, allow_nan=False)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_record(path: Path) -> dict:
+    """One stored record; a corrupt or incomplete one raises ResultsError naming the file."""
+    try:
+        record = json.loads(Path(path).read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ResultsError(f"{path}: corrupt result record ({e}). Delete this file and run the "
+                           "sweep again to recompute that trial.") from None
+    missing = [k for k in RECORD_KEYS if not isinstance(record, dict) or k not in record]
+    if missing:
+        raise ResultsError(f"{path}: result record lacks {', '.join(missing)}. Delete this file and "
+                           "run the sweep again to recompute that trial.")
+    return record
+
+
+def load_records(name: str, profile: str, root: Path | None = None) -> list[dict]:
+    """Every record of a sweep, sorted by file name (raises ResultsError on a bad one)."""
+    folder = sweep_dir(name, profile, root)
+    return [read_record(p) for p in sorted(folder.glob("*.json"))] if folder.exists() else []
+
+
+def _check(grid: Sequence[dict], seeds: Sequence[int], dataset: str) -> None:
+    if not grid:
+        raise ValueError("the grid is empty: give at least one configuration")
+    if not seeds or len(set(seeds)) != len(seeds) or not all(
+            isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds):
+        raise ValueError(f"seeds must be distinct whole numbers ≥ 0, at least one; got {list(seeds)!r}")
+    for config in grid:
+        try:
+            json.dumps(config, allow_nan=False)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"configuration {config!r} is not plain JSON data: {e}") from None
+        check_config(config, dataset)
+
+
+def _limited_run(config: dict, seeds: list[int], dataset: str, threads: int) -> list[dict]:
+    """run_trial with the BLAS thread pool limited to ``threads`` (runs in a worker)."""
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=threads):
+        return run_trial(config, seeds, dataset)
+
+
+def _summary(records: list[dict]) -> str:
+    r = records[0]
+    label = r["config"].get("label") or r["config"]["model"]
+    accs = [rec["final"]["test"]["accuracy"] for rec in records]
+    shown = ", ".join("diverged" if a is None else f"{100 * a:.2f}%" for a in accs)
+    return (f"{label} seeds {[rec['seed'] for rec in records]}: test accuracy {shown} "
+            f"({r['n_parameters']:,} parameters, {r['wall_seconds']:.1f} s)")
+
+
+def run_sweep(name: str, grid: Sequence[dict], seeds: Sequence[int], dataset: str, *,
+              profile: str = "quick", root: Path | None = None, workers: int | None = None,
+              scheduler: Any = None, progress: bool = True) -> list[dict]:
+    """Run every (configuration, seed) of the sweep not yet stored; return all its records.
+
+    workers: local processes (default: the number of CPUs, at most the number of pending groups);
+        ``workers=0`` runs in this process.
+    scheduler: a dask.distributed scheduler address ("tcp://host:8786") or Client; the groups then
+        run on that cluster and their records are written here as they come back.
+    """
+    grid = list(grid)
+    seeds = list(seeds)
+    _check(grid, seeds, dataset)
+    folder = sweep_dir(name, profile, root)
+    pending = []
+    for config in grid:
+        todo = [s for s in seeds if not record_path(folder, config, dataset, s).exists()]
+        if todo:
+            pending.append((config, todo))
+    n_total = len(grid) * len(seeds)
+    n_done = n_total - sum(len(todo) for _, todo in pending)
+    say = print if progress else (lambda *a, **k: None)
+    say(f"sweep {name!r} ({profile}): {len(grid)} configurations × {len(seeds)} seeds on {dataset}; "
+        f"{n_done} of {n_total} trials already stored in {folder}")
+
+    bar = None
+    if progress and pending:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=n_total, initial=n_done, desc=name, unit="trial")
+
+    def store(records: list[dict]) -> None:
+        for rec in records:
+            write_record(record_path(folder, rec["config"], dataset, rec["seed"]), rec)
+        if bar is not None:
+            bar.update(len(records))
+            bar.write(_summary(records))
+
+    try:
+        for records in _execute(pending, dataset, workers, scheduler):
+            store(records)
+    finally:
+        if bar is not None:
+            bar.close()
+    return load_records(name, profile, root)
+
+
+def _execute(pending: list[tuple[dict, list[int]]], dataset: str, workers: int | None,
+             scheduler: Any) -> Iterable[list[dict]]:
+    """Yield each group's records as soon as it finishes."""
+    if not pending:
+        return
+    if scheduler is not None:
+        from distributed import Client, as_completed as dask_completed
+        client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+        try:
+            futures = [client.submit(_limited_run, c, s, dataset, 1, pure=False) for c, s in pending]
+            for future in dask_completed(futures):
+                yield future.result()
+        finally:
+            if client is not scheduler:
+                client.close()
+        return
+    n_cpu = os.cpu_count() or 1
+    workers = min(n_cpu if workers is None else workers, len(pending))
+    if workers <= 1:  # in this process, with every core for BLAS
+        for config, seeds in pending:
+            yield _limited_run(config, seeds, dataset, n_cpu)
+        return
+    threads = max(1, n_cpu // workers)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_limited_run, c, s, dataset, threads) for c, s in pending]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m nnlib.sweep SPEC.json``: run the sweep a JSON file describes
+    ({"name", "dataset", "seeds", "grid", optional "profile"}), locally or with --scheduler."""
+    import argparse
+    parser = argparse.ArgumentParser(prog="python -m nnlib.sweep", description=main.__doc__)
+    parser.add_argument("spec", type=Path)
+    parser.add_argument("--scheduler", help="dask.distributed scheduler address, e.g. tcp://10.0.0.5:8786")
+    parser.add_argument("--workers", type=int, help="local processes (default: all CPUs)")
+    args = parser.parse_args(argv)
+    spec = json.loads(args.spec.read_text())
+    run_sweep(spec["name"], spec["grid"], spec["seeds"], spec["dataset"], profile=spec.get("profile", "full"),
+              workers=args.workers, scheduler=args.scheduler)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
