@@ -4,7 +4,10 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: test data bench clean-venv
+PROFILE  ?= full
+CHAPTERS := study_002 study_004
+
+.PHONY: test data bench book chapters clean-venv
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +26,17 @@ test: data
 ## bench: the speed benchmark (python -m nnlib.bench)
 bench: data
 	$(PY) -m nnlib.bench
+
+## chapters: execute every chapter template with papermill (PROFILE=full or quick) into book/
+chapters: data
+	@for c in $(CHAPTERS); do \
+	  echo "running chapter $$c with the $(PROFILE) profile"; \
+	  $(VENV)/bin/papermill notebooks/$$c.ipynb book/$$c.ipynb -p profile $(PROFILE) --progress-bar || exit 1; \
+	done
+
+## book: install, fetch the data, run every chapter, build the HTML into book/_build/html
+book: chapters
+	$(VENV)/bin/jupyter-book build book/
 
 clean-venv:
 	rm -rf $(VENV)

@@ -122,17 +122,18 @@ def run_trial(config: dict, seeds: list[int], dataset: str) -> list[dict]:
     final = {}
     for name, (Xs, ys) in [("train", (X, y))] + list(sets.items()):
         scores = model.evaluate(Xs, ys)
-        conf = transforms.confidence(np.asarray(model.predict_proba(Xs)).reshape(len(seeds), len(ys), -1))
-        final[name] = {"accuracy": np.atleast_1d(scores["accuracy"]), "loss": np.atleast_1d(scores["loss"]),
-                       "confidence": conf.mean(axis=-1)}
+        final[name] = {"accuracy": np.atleast_1d(scores["accuracy"]), "loss": np.atleast_1d(scores["loss"])}
+        if model.n_out > 1:  # study 002's confidence needs several output units
+            outputs = np.asarray(model.predict_proba(Xs)).reshape(len(seeds), len(ys), -1)
+            final[name]["confidence"] = transforms.confidence(outputs).mean(axis=-1)
     wall = time.perf_counter() - t0
     hist = model.history_.to_dict()
     records = []
     for k, seed in enumerate(seeds):
         records.append({
             "config": config, "seed": int(seed), "dataset": dataset, "data_sha256": sha,
-            "history": {"epoch": hist["epoch"], "seconds": hist["seconds"],
-                        **{key: [row[k] for row in rows] for key, rows in hist["metrics"].items()}},
+            "history": {"epoch": hist["epoch"], "seconds": [_short(v) for v in hist["seconds"]],
+                        **{key: [_short(row[k]) for row in rows] for key, rows in hist["metrics"].items()}},
             "stopped_epoch": hist["stopped_epoch"][k], "diverged_epoch": hist["diverged_epoch"][k],
             "best_epoch": hist["best_epoch"][k],
             "final": {name: {m: _number(v[k]) for m, v in scores.items()} for name, scores in final.items()},
@@ -141,6 +142,11 @@ def run_trial(config: dict, seeds: list[int], dataset: str) -> list[dict]:
             "versions": _versions(), "machine": _machine(),
         })
     return records
+
+
+def _short(x: float | None) -> float | None:
+    """A history value to 7 significant digits (float32 carries no more); None stays None."""
+    return None if x is None else float(f"{x:.7g}")
 
 
 def _number(x: float) -> float | None:

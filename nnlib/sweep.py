@@ -146,7 +146,7 @@ def run_sweep(name: str, grid: Sequence[dict], seeds: Sequence[int], dataset: st
 
     bar = None
     if progress and pending:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
         bar = tqdm(total=n_total, initial=n_done, desc=name, unit="trial")
 
     def store(records: list[dict]) -> None:

@@ -1,0 +1,121 @@
+"""Tables, intervals, figures and verdicts for the book's chapters, from stored sweep records."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+    """(mean, low, high): Student-t interval of the mean over seeds; NaNs (diverged) dropped.
+    With one value the interval is that value alone."""
+    v = np.asarray([x for x in values if x is not None and np.isfinite(x)], dtype=float)
+    if v.size == 0:
+        return (np.nan, np.nan, np.nan)
+    m = v.mean()
+    if v.size == 1:
+        return (m, m, m)
+    half = stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size)
+    return (m, m - half, m + half)
+
+
+def final_frame(records: list[dict]) -> pd.DataFrame:
+    """One row per trial: label, seed, parameters, multiply-adds, and ``<set>_<metric>`` for every
+    final metric (accuracy, loss, confidence), plus the peak test accuracy over epochs."""
+    rows = []
+    for r in records:
+        row = {"label": r["config"].get("label", r["config"]["model"]), "seed": r["seed"],
+               "n_parameters": r["n_parameters"], "multiply_adds": r["multiply_adds"],
+               "epochs_run": len(r["history"]["epoch"]), "train_seconds": float(np.sum(r["history"]["seconds"])),
+               "diverged": r.get("diverged_epoch") is not None}
+        for name, metrics in r["final"].items():
+            for metric, value in metrics.items():
+                row[f"{name}_{metric}"] = np.nan if value is None else value
+        for key in ("test_accuracy", "val_accuracy"):
+            if key in r["history"]:
+                row[f"peak_{key}"] = np.nanmax(np.array(r["history"][key], dtype=float))
+        rows.append(row)
+    return pd.DataFrame(rows).sort_values(["label", "seed"]).reset_index(drop=True)
+
+
+def epoch_frame(records: list[dict], metric: str) -> pd.DataFrame:
+    """Long table (label, seed, epoch, value) of a per-epoch metric such as "test_accuracy"."""
+    rows = [{"label": r["config"].get("label", r["config"]["model"]), "seed": r["seed"], "epoch": e, "value": v}
+            for r in records for e, v in zip(r["history"]["epoch"], r["history"][metric])]
+    return pd.DataFrame(rows)
+
+
+def summarize(df: pd.DataFrame, column: str, by: str = "label", scale: float = 1.0) -> pd.DataFrame:
+    """Mean and 95 % interval of ``column`` per group, times ``scale`` (100 for percent)."""
+    out = []
+    for key, group in df.groupby(by, sort=False):
+        m, lo, hi = mean_ci(group[column].to_numpy())
+        out.append({by: key, "mean": m * scale, "ci_low": lo * scale, "ci_high": hi * scale,
+                    "n_seeds": int(group[column].notna().sum())})
+    return pd.DataFrame(out).set_index(by)
+
+
+def fmt(mean: float, lo: float, hi: float, digits: int = 2, unit: str = "%") -> str:
+    """"95.31 % [95.10, 95.52]" — a mean with its 95 % interval."""
+    if not np.isfinite(mean):
+        return "n/a"
+    return f"{mean:.{digits}f} {unit} [{lo:.{digits}f}, {hi:.{digits}f}]".replace(" %", "\u2009%")
+
+
+def range_verdict(lo: float, hi: float, claim_lo: float, claim_hi: float) -> str:
+    """Compare an interval [lo, hi] of ours with a claimed range [claim_lo, claim_hi]."""
+    if hi < claim_lo:
+        return "not reproduced: lower than claimed"
+    if lo > claim_hi:
+        return "not reproduced: higher than claimed"
+    return "reproduced"
+
+
+def difference_ci(a: Sequence[float], b: Sequence[float]) -> tuple[float, float, float]:
+    """Mean of a − b with a Welch 95 % interval (independent seeds)."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    d = a.mean() - b.mean()
+    if a.size < 2 or b.size < 2:
+        return (d, np.nan, np.nan)
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    se = np.sqrt(va + vb)
+    if se == 0:
+        return (d, d, d)
+    dof = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
+    half = stats.t.ppf(0.975, dof) * se
+    return (d, d - half, d + half)
+
+
+def plot_epochs(ax, records: list[dict], metric: str, labels: Sequence[str] | None = None, scale: float = 100.0):
+    """Mean per epoch with a shaded 95 % interval over seeds, one line per label."""
+    df = epoch_frame(records, metric)
+    for label in labels or sorted(df["label"].unique()):
+        part = df[df["label"] == label]
+        rows = [(e, *mean_ci(g["value"].to_numpy())) for e, g in part.groupby("epoch")]
+        e, m, lo, hi = (np.array(c) for c in zip(*rows))
+        ax.plot(e, m * scale, label=label)
+        ax.fill_between(e, lo * scale, hi * scale, alpha=0.25)
+    ax.set_xlabel("epoch")
+    ax.legend()
+    return ax
+
+
+def plot_vs_parameters(ax, summary: pd.DataFrame, n_parameters: pd.Series, ylabel: str, **kw):
+    """Mean with 95 % interval error bars against the parameter count on a log axis."""
+    x = n_parameters.loc[summary.index].to_numpy(float)
+    yerr = np.vstack([summary["mean"] - summary["ci_low"], summary["ci_high"] - summary["mean"]])
+    ax.errorbar(x, summary["mean"], yerr=yerr, fmt="o", capsize=4, **kw)
+    for label, xi, yi in zip(summary.index, x, summary["mean"]):
+        ax.annotate(str(label), (xi, yi), textcoords="offset points", xytext=(5, 5), fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xlabel("parameters (log scale)")
+    ax.set_ylabel(ylabel)
+    return ax
+
+
+def claims_table(rows: list[dict]) -> pd.DataFrame:
+    """The chapter's claims: one row each with "claim", "study says", "we measured", "verdict"."""
+    return pd.DataFrame(rows, columns=["claim", "study says", "we measured", "verdict"])
