@@ -73,6 +73,21 @@ def range_verdict(lo: float, hi: float, claim_lo: float, claim_hi: float) -> str
     return "reproduced"
 
 
+def range_claim(values: Sequence[float], claim_lo: float, claim_hi: float, digits: int = 2) -> tuple[str, str]:
+    """("we measured", "verdict") for a claimed range, from one value per seed (in %).
+
+    Reproduced when the 95 % interval of the mean lies inside the range, or at least 80 % of the
+    seeds do; partly reproduced when the interval overlaps the range; otherwise not reproduced."""
+    v = np.asarray([x for x in values if np.isfinite(x)], dtype=float)
+    inside = int(((v >= claim_lo) & (v <= claim_hi)).sum())
+    m, lo, hi = mean_ci(v)
+    measured = f"{fmt(m, lo, hi, digits)}; {inside} of {v.size} seeds in the range"
+    if inside >= 0.8 * v.size or (claim_lo <= lo and hi <= claim_hi):
+        return measured, "reproduced"
+    verdict = range_verdict(lo, hi, claim_lo, claim_hi)
+    return measured, f"partly reproduced: {inside} of {v.size} seeds in the range" if verdict == "reproduced" else verdict
+
+
 def difference_ci(a: Sequence[float], b: Sequence[float]) -> tuple[float, float, float]:
     """Mean of a − b with a Welch 95 % interval (independent seeds)."""
     a, b = np.asarray(a, float), np.asarray(b, float)

@@ -1,0 +1,38 @@
+"""The statistics behind the book's intervals and verdicts."""
+import numpy as np
+import pytest
+from scipy import stats
+
+from nnlib import report
+
+
+def test_mean_ci_is_the_student_t_interval():
+    v = [95.0, 95.2, 95.4, 94.9, 95.1]
+    m, lo, hi = report.mean_ci(v)
+    half = stats.t.ppf(0.975, 4) * np.std(v, ddof=1) / np.sqrt(5)
+    assert m == pytest.approx(np.mean(v)) and hi - m == pytest.approx(half) and m - lo == pytest.approx(half)
+    assert report.mean_ci([1.0, np.nan]) == (1.0, 1.0, 1.0)
+    assert np.isnan(report.mean_ci([])[0])
+
+
+@pytest.mark.parametrize("values,claim,verdict", [
+    ([95.1, 95.2, 95.3, 95.2, 85.0], (95.0, 95.42), "reproduced"),           # 4 of 5 seeds inside
+    ([96.1, 96.2, 96.15, 96.05, 96.12], (96.0, 97.0), "reproduced"),         # interval inside
+    ([95.9, 96.1, 95.95, 96.2, 95.8], (96.0, 97.0), "partly reproduced: 2 of 5"),  # overlaps
+    ([79.0, 80.0, 79.5, 78.9], (88.0, 92.0), "not reproduced: lower"),
+    ([99.0, 99.1, 99.2], (96.0, 97.0), "not reproduced: higher"),
+])
+def test_range_claim_verdicts(values, claim, verdict):
+    measured, got = report.range_claim(values, *claim)
+    assert got.startswith(verdict), got
+    inside = sum(claim[0] <= v <= claim[1] for v in values)
+    assert f"{inside} of {len(values)} seeds in the range" in measured
+
+
+def test_difference_ci_matches_welch():
+    a, b = np.array([1.0, 1.2, 0.9, 1.1]), np.array([0.5, 0.7, 0.4, 0.6, 0.55])
+    d, lo, hi = report.difference_ci(a, b)
+    t = stats.ttest_ind(a, b, equal_var=False)
+    ci = t.confidence_interval(0.95)
+    assert d == pytest.approx(a.mean() - b.mean())
+    assert (lo, hi) == pytest.approx((ci.low, ci.high))
