@@ -57,7 +57,7 @@ def record_path(folder: Path, config: dict, dataset: str, seed: int) -> Path:
 def write_record(path: Path, record: dict) -> None:
     """Write ``record`` as JSON atomically: readers see the old state or the whole new file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
     try:
         with os.fdopen(fd, "w") as f:
             json.dump(record, f, allow_nan=False)
@@ -83,10 +83,15 @@ def read_record(path: Path) -> dict:
     return record
 
 
+def record_files(folder: Path) -> list[Path]:
+    """The record files in a sweep folder, sorted; a writer's leftover temporary file (a run
+    killed mid-write leaves ``.tmp-*.part``) is not a record."""
+    return sorted(p for p in Path(folder).glob("*_seed*.json") if not p.name.startswith("."))
+
+
 def load_records(name: str, profile: str, root: Path | None = None) -> list[dict]:
     """Every record of a sweep, sorted by file name (raises ResultsError on a bad one)."""
-    folder = sweep_dir(name, profile, root)
-    return [read_record(p) for p in sorted(folder.glob("*.json"))] if folder.exists() else []
+    return [read_record(p) for p in record_files(sweep_dir(name, profile, root))]
 
 
 def _check(grid: Sequence[dict], seeds: Sequence[int], dataset: str) -> None:

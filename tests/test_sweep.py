@@ -35,7 +35,7 @@ def test_records_are_complete_and_rerun_skips_them(tmp_path):
                 "multiply_adds", "wall_seconds", "versions", "machine"):
         assert key in r
     assert len(r["history"]["test_accuracy"]) == 3 and 0 < r["final"]["test"]["accuracy"] <= 1
-    files = sorted((tmp_path / "quick" / "t").glob("*.json"))
+    files = sweep.record_files(tmp_path / "quick" / "t")
     stamps = [f.stat().st_mtime_ns for f in files]
     again = sweep.run_sweep("t", GRID[:2], SEEDS, "digits", root=tmp_path, workers=0, progress=False)
     assert [f.stat().st_mtime_ns for f in files] == stamps  # nothing recomputed
@@ -52,15 +52,16 @@ def test_sigkill_then_rerun_loses_and_duplicates_nothing(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", script, json.dumps(GRID), str(killed)],
                             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 120
-    while time.time() < deadline and len(list(folder.glob("*.json"))) < 2:
+    while time.time() < deadline and len(sweep.record_files(folder)) < 2:
         assert proc.poll() is None, proc.stderr.read().decode()
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    n_before = len(list(folder.glob("*.json")))
+    n_before = len(sweep.record_files(folder))
     assert 2 <= n_before < len(GRID) * 2, "the kill should land mid-sweep"
+    assert len(sweep.load_records("k", "quick", killed)) == n_before  # only whole records
     resumed = sweep.run_sweep("k", GRID, [0, 1], "digits", root=killed, progress=False)
-    assert len(list(folder.glob("*.json"))) == len(GRID) * 2 == len(resumed)
+    assert len(sweep.record_files(folder)) == len(GRID) * 2 == len(resumed)
     clean = sweep.run_sweep("k", GRID, [0, 1], "digits", root=tmp_path / "clean", progress=False)
     assert deterministic(resumed) == deterministic(clean)
 
@@ -82,7 +83,7 @@ def test_bad_parameters_are_refused_before_any_work(tmp_path, grid, seeds, datas
 
 def test_corrupt_record_is_reported_with_its_location(tmp_path):
     sweep.run_sweep("c", GRID[:1], [0], "digits", root=tmp_path, workers=0, progress=False)
-    path = next((tmp_path / "quick" / "c").glob("*.json"))
+    path = sweep.record_files(tmp_path / "quick" / "c")[0]
     path.write_text(path.read_text()[:100])
     with pytest.raises(sweep.ResultsError, match=str(path)):
         sweep.load_records("c", "quick", tmp_path)
@@ -99,3 +100,10 @@ def test_runs_on_a_dask_cluster(tmp_path):
                                   scheduler=client, progress=False)
     local = sweep.run_sweep("d", GRID[:2], SEEDS, "digits", root=tmp_path / "local", workers=0, progress=False)
     assert deterministic(on_dask) == deterministic(local)
+
+
+def test_a_half_written_temporary_file_is_not_a_record(tmp_path):
+    sweep.run_sweep("p", GRID[:1], [0], "digits", root=tmp_path, workers=0, progress=False)
+    folder = tmp_path / "quick" / "p"
+    (folder / ".tmp-abc123.part").write_text('{"config": {"label": "h4"')  # a writer killed mid-write
+    assert len(sweep.load_records("p", "quick", tmp_path)) == 1
