@@ -5,6 +5,7 @@ In one run it measures this machine's float32 GEMM speed and trains, each for on
 
 * study 002's 784-30-10 sigmoid network, quadratic cost, SGD η = 3.0, batch 10;
 * a 784-64-64-10 tanh network, softmax cross-entropy, Adam, batch 128;
+* the first network again as a bare NumPy loop (no library), a reference for the per-call floor;
 * 10 replicas of the first network in one vectorised pass;
 * study 001's RNN: hidden 64, one layer, 9 steps × 84 inputs (column windows), Adam, batch 128;
 * study 000's RecursiveNet: depth 4, hidden 88, SGD with clipping, batch 64.
@@ -22,6 +23,7 @@ import platform
 import time
 
 import numpy as np
+from scipy.special import expit
 
 from .mlp import MLP
 from .optimizers import SGD, Adam
@@ -58,8 +60,14 @@ def training_flops(model) -> int:
     return 2 * (3 * model.multiply_adds - reads_input)
 
 
-def naive_sgd_epoch(sizes: list[int], X: np.ndarray, y: np.ndarray, eta: float, batch_size: int,
-                    seed: int = 0) -> None:
+def column_vector_examples(X: np.ndarray, y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The original's data layout: a list of (x, t) pairs, x (784, 1) and one-hot t (10, 1), float64."""
+    eye = np.eye(10)
+    return [(X[i].reshape(-1, 1).astype(np.float64), eye[y[i]].reshape(-1, 1)) for i in range(len(X))]
+
+
+def naive_sgd_epoch(sizes: list[int], examples: list[tuple[np.ndarray, np.ndarray]], eta: float,
+                    batch_size: int, seed: int = 0) -> None:
     """One epoch of sigmoid / quadratic-cost SGD structured like the original Python code
     (Nielsen's ``network.py``): float64 weights (n_out × n_in), examples as column vectors,
     ``backprop`` returns one example's gradients, which the mini-batch update sums in lists."""
@@ -91,8 +99,6 @@ def naive_sgd_epoch(sizes: list[int], X: np.ndarray, y: np.ndarray, eta: float, 
             grad_w[-layer] = np.dot(delta, activations[-layer - 1].transpose())
         return grad_b, grad_w
 
-    examples = [(X[i].reshape(-1, 1).astype(np.float64), np.eye(sizes[-1])[y[i]].reshape(-1, 1))
-                for i in range(len(X))]
     for start in range(0, len(examples), batch_size):
         batch = examples[start:start + batch_size]
         sum_b = [np.zeros(b.shape) for b in biases]
@@ -103,6 +109,29 @@ def naive_sgd_epoch(sizes: list[int], X: np.ndarray, y: np.ndarray, eta: float, 
             sum_w = [s + g for s, g in zip(sum_w, grad_w)]
         weights = [w - (eta / len(batch)) * s for w, s in zip(weights, sum_w)]
         biases = [b - (eta / len(batch)) * s for b, s in zip(biases, sum_b)]
+
+
+def bare_numpy_epoch(X: np.ndarray, y: np.ndarray, eta: float = 3.0, batch_size: int = 10) -> None:
+    """The same training as c1 with nothing but the essential NumPy calls (2-D float32 arrays, no
+    library, no loss bookkeeping): the floor that any NumPy implementation of batch-10 SGD pays in
+    per-call overhead and small-matrix BLAS time."""
+    rng = np.random.default_rng(0)
+    W1, b1 = rng.standard_normal((784, 30), dtype=np.float32), rng.standard_normal(30, dtype=np.float32)
+    W2, b2 = rng.standard_normal((30, 10), dtype=np.float32), rng.standard_normal(10, dtype=np.float32)
+    Y = np.eye(10, dtype=np.float32)[y]
+    order = rng.permutation(len(X))
+    step = eta / batch_size
+    for start in range(0, len(X), batch_size):
+        idx = order[start:start + batch_size]
+        x, t = X[idx], Y[idx]
+        a1 = expit(x @ W1 + b1)
+        a2 = expit(a1 @ W2 + b2)
+        d2 = (a2 - t) * a2 * (1 - a2)
+        d1 = (d2 @ W2.T) * a1 * (1 - a1)
+        W2 -= step * (a1.T @ d2)
+        b2 -= step * d2.sum(axis=0)
+        W1 -= step * (x.T @ d1)
+        b1 -= step * d1.sum(axis=0)
 
 
 def timed(fn) -> float:
@@ -131,8 +160,11 @@ def run(examples: int, naive_examples: int) -> list[dict]:
     X, y = ds.X_train[:examples], ds.y_train[:examples]
     scale = EPOCH / len(X)
     gemm = gemm_flops_per_second()
+    from threadpoolctl import threadpool_info
+    blas = ", ".join(f"{i['internal_api']} {i.get('version')} {i.get('architecture')} kernel, {i['num_threads']} threads"
+                     for i in threadpool_info() if i.get("user_api") == "blas")
     print(f"float32 GEMM speed on this machine: {gemm / 1e9:.1f} GFLOP/s "
-          f"({platform.machine()}, numpy {np.__version__})")
+          f"({platform.machine()}, numpy {np.__version__}, {blas})")
     print(f"timing {len(X):,} examples per configuration, scaled to a {EPOCH:,}-example epoch\n")
     rows = []
 
@@ -145,8 +177,11 @@ def run(examples: int, naive_examples: int) -> list[dict]:
     c1_flops = training_flops(c1_model())
     t_c1 = fit_seconds(c1_model(random_state=0), X, y, 10, SGD(lr=3.0)) * scale
     Xn, yn = X[:naive_examples], y[:naive_examples]
-    t_naive = timed(lambda: naive_sgd_epoch([784, 30, 10], Xn, yn, 3.0, 10)) * EPOCH / len(Xn)
+    examples = column_vector_examples(Xn, yn)  # data preparation is not timed
+    t_naive = timed(lambda: naive_sgd_epoch([784, 30, 10], examples, 3.0, 10)) * EPOCH / len(Xn)
     row("784-30-10 sigmoid SGD batch 10", t_c1, c1_flops, f"naive per-example Python ({len(Xn):,} ex.)", t_naive)
+    t_bare = timed(lambda: bare_numpy_epoch(X, y)) * scale
+    row("  the same, bare NumPy loop (reference)", t_bare, c1_flops, f"naive per-example Python ({len(Xn):,} ex.)", t_naive)
 
     adam = MLP([784, 64, 64, 10], activation="tanh", random_state=0)
     t_adam = fit_seconds(adam, X, y, 128, Adam(lr=1e-3)) * scale
