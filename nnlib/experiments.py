@@ -56,6 +56,14 @@ def check_config(config: dict, dataset: str) -> None:
     for name in config.get("eval", []):
         if name not in EXTRA_EVAL:
             raise ValueError(f"unknown evaluation set {name!r}; known: {', '.join(EXTRA_EVAL)}")
+    available = {"train", "test", *config.get("eval", [])}
+    if config.get("split", "official") == "validation":
+        available.add("val")
+    target = config.get("target")
+    for role, name in (("target", target[0] if target else None), ("keep_best", config.get("keep_best"))):
+        if name is not None and name not in available:
+            raise ValueError(f"{role} names the set {name!r}, which this configuration does not evaluate; "
+                             f"it evaluates: {', '.join(sorted(available))}")
     subset = config.get("train_subset")
     if subset is not None and (not isinstance(subset, int) or subset < 1):
         raise ValueError(f"train_subset must be a whole number ≥ 1, got {subset!r}")
@@ -86,10 +94,10 @@ def prepare_data(config: dict, dataset: str) -> tuple[tuple, dict[str, tuple], d
     sets = {"test": (ds.X_test, ds.y_test)}
     if split == "validation":
         sets["val"] = (ds.X_val, ds.y_val)
+    if config.get("train_subset"):  # a subset of the training images; with "all" the test images are still added
+        X, y = X[:config["train_subset"]], y[:config["train_subset"]]
     if split == "all":
         X, y = np.concatenate([X, ds.X_test]), np.concatenate([y, ds.y_test])
-    if config.get("train_subset"):
-        X, y = X[:config["train_subset"]], y[:config["train_subset"]]
     aug = config.get("augment")
     if aug:
         rng = np.random.default_rng(aug.get("seed", 0))
@@ -128,6 +136,8 @@ def run_trial(config: dict, seeds: list[int], dataset: str) -> list[dict]:
             final[name]["confidence"] = transforms.confidence(outputs).mean(axis=-1)
     wall = time.perf_counter() - t0
     hist = model.history_.to_dict()
+    # A seed that diverged (and had no best epoch to go back to) has no final metrics.
+    dead = [d is not None and b is None for d, b in zip(hist["diverged_epoch"], hist["best_epoch"])]
     records = []
     for k, seed in enumerate(seeds):
         records.append({
@@ -136,7 +146,9 @@ def run_trial(config: dict, seeds: list[int], dataset: str) -> list[dict]:
                         **{key: [_short(row[k]) for row in rows] for key, rows in hist["metrics"].items()}},
             "stopped_epoch": hist["stopped_epoch"][k], "diverged_epoch": hist["diverged_epoch"][k],
             "best_epoch": hist["best_epoch"][k],
-            "final": {name: {m: _number(v[k]) for m, v in scores.items()} for name, scores in final.items()},
+            "final": {name: {m: None if dead[k] else _number(v[k]) for m, v in scores.items()}
+                      for name, scores in final.items()},
+            "n_train": int(len(y)),
             "n_parameters": model.n_parameters, "multiply_adds": model.multiply_adds,
             "wall_seconds": wall, "replicas_in_pass": len(seeds),
             "versions": _versions(), "machine": _machine(),

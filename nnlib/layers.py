@@ -30,19 +30,25 @@ class Dense:
         self.init = init
         self.shared_input = shared_input
         self.fan_in = n_in if fan_in is None else int(fan_in)  # the n in an initialiser's 1/√n
-        self.W: np.ndarray | None = None
+        self._W: np.ndarray | None = None  # owns the weights: (n_in, K·n_out) if shared_input
         self.b: np.ndarray | None = None
 
     def initialize(self, rngs: list[np.random.Generator], dtype: np.dtype) -> None:
         """Draw W and b for each replica, replica k from ``rngs[k]``."""
         W = np.stack([init_weights(self.init, r, self.n_in, self.n_out, self.fan_in) for r in rngs])
         if self.shared_input:
-            self._W_flat = np.empty((self.n_in, len(rngs) * self.n_out), dtype=dtype)
-            self.W = self._W_flat.reshape(self.n_in, len(rngs), self.n_out).transpose(1, 0, 2)
-            self.W[...] = W
+            self._W = np.ascontiguousarray(W.transpose(1, 0, 2), dtype=dtype).reshape(self.n_in, -1)
         else:
-            self.W = W.astype(dtype)
+            self._W = W.astype(dtype)
         self.b = np.stack([init_bias(self.init, r, self.n_out, self.fan_in) for r in rngs]).astype(dtype)
+
+    @property
+    def W(self) -> np.ndarray:
+        """The weights as (K, n_in, n_out), a view of the stored array (writes go through).
+        Derived on access, so a copied layer never has a view and a buffer that drift apart."""
+        if self.shared_input:
+            return self._W.reshape(self.n_in, -1, self.n_out).transpose(1, 0, 2)
+        return self._W
 
     @property
     def n_parameters(self) -> int:
@@ -51,10 +57,9 @@ class Dense:
     def linear(self, x: np.ndarray) -> np.ndarray:
         """z = x W + b, shape (K, m, n_out)."""
         if self.shared_input and x.ndim == 2:
-            m, K = x.shape[0], self.W.shape[0]
-            z = (x @ self._W_flat).reshape(m, K, self.n_out).transpose(1, 0, 2)
+            z = (x @ self._W).reshape(x.shape[0], -1, self.n_out).transpose(1, 0, 2)
         else:
-            z = x @ self.W
+            z = x @ self._W
         z += self.b[:, None, :]
         return z
 

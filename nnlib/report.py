@@ -29,12 +29,13 @@ def final_frame(records: list[dict]) -> pd.DataFrame:
         row = {"label": r["config"].get("label", r["config"]["model"]), "seed": r["seed"],
                "n_parameters": r["n_parameters"], "multiply_adds": r["multiply_adds"],
                "epochs_run": len(r["history"]["epoch"]), "train_seconds": float(np.sum(r["history"]["seconds"])),
-               "diverged": r.get("diverged_epoch") is not None}
+               "diverged": r.get("diverged_epoch") is not None,
+               "replicas_in_pass": r.get("replicas_in_pass", 1), "n_train": r.get("n_train")}
         for name, metrics in r["final"].items():
             for metric, value in metrics.items():
                 row[f"{name}_{metric}"] = np.nan if value is None else value
         for key in ("test_accuracy", "val_accuracy"):
-            if key in r["history"]:
+            if key in r["history"] and row.get(key) is not None and np.isfinite(row[key]):
                 row[f"peak_{key}"] = np.nanmax(np.array(r["history"][key], dtype=float))
         rows.append(row)
     return pd.DataFrame(rows).sort_values(["label", "seed"]).reset_index(drop=True)
@@ -78,10 +79,12 @@ def range_claim(values: Sequence[float], claim_lo: float, claim_hi: float, digit
 
     Reproduced when the 95 % interval of the mean lies inside the range, or at least 80 % of the
     seeds do; partly reproduced when the interval overlaps the range; otherwise not reproduced."""
-    v = np.asarray([x for x in values if np.isfinite(x)], dtype=float)
+    v = np.asarray([x for x in values if x is not None and np.isfinite(x)], dtype=float)
     inside = int(((v >= claim_lo) & (v <= claim_hi)).sum())
     m, lo, hi = mean_ci(v)
     measured = f"{fmt(m, lo, hi, digits)}; {inside} of {v.size} seeds in the range"
+    if v.size < 2:
+        return measured, "not enough data: fewer than two seeds"
     if inside >= 0.8 * v.size or (claim_lo <= lo and hi <= claim_hi):
         return measured, "reproduced"
     verdict = range_verdict(lo, hi, claim_lo, claim_hi)
@@ -129,6 +132,20 @@ def plot_vs_parameters(ax, summary: pd.DataFrame, n_parameters: pd.Series, ylabe
     ax.set_xlabel("parameters (log scale)")
     ax.set_ylabel(ylabel)
     return ax
+
+
+def difference_verdict(d: tuple[float, float, float], claim_positive: bool = True) -> str:
+    """Verdict on a claimed difference from (mean, low, high) of ours minus the reference:
+    a claimed gain is reproduced when the interval lies above 0; a claimed absence of gain when
+    the interval does not lie above 0."""
+    _, lo, hi = d
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return "not enough data: fewer than two seeds"
+    if claim_positive:
+        if lo > 0:
+            return "reproduced"
+        return "not reproduced: no significant difference" if hi >= 0 else "not reproduced: the opposite holds"
+    return "reproduced" if lo <= 0 else "not reproduced: a significant gain"
 
 
 def claims_table(rows: list[dict]) -> pd.DataFrame:

@@ -83,8 +83,9 @@ class RNN(Model):
         H = np.empty((K, m, T, h), dtype=self.dtype)
         state = np.tanh(P[:, :, 0])
         H[:, :, 0] = state
+        W_hh = rec.W
         for t in range(1, T):
-            z = state @ rec.W
+            z = state @ W_hh
             z += P[:, :, t]
             state = np.tanh(z)
             H[:, :, t] = state

@@ -63,6 +63,7 @@ def write_record(path: Path, record: dict) -> None:
             json.dump(record, f, allow_nan=False)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; records are shared results
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -161,27 +162,47 @@ def run_sweep(name: str, grid: Sequence[dict], seeds: Sequence[int], dataset: st
             bar.update(len(records))
             bar.write(_summary(records))
 
+    failures = []
     try:
-        for records in _execute(pending, dataset, workers, scheduler):
-            store(records)
+        for outcome in _execute(pending, dataset, workers, scheduler):
+            if isinstance(outcome, TrialFailure):
+                failures.append(outcome)
+                say(f"FAILED {outcome}")
+            else:
+                store(outcome)
     finally:
         if bar is not None:
             bar.close()
+    if failures:
+        raise RuntimeError(f"{len(failures)} of {len(pending)} trial groups failed (the others are stored):\n"
+                           + "\n".join(str(f) for f in failures))
     return load_records(name, profile, root)
 
 
+class TrialFailure:
+    """A trial group that raised: which configuration and seeds, and the error."""
+
+    def __init__(self, config: dict, seeds: list[int], error: BaseException):
+        self.config, self.seeds, self.error = config, seeds, error
+
+    def __str__(self) -> str:
+        label = self.config.get("label") or self.config.get("model")
+        return f"{label} seeds {self.seeds}: {type(self.error).__name__}: {self.error}"
+
+
 def _execute(pending: list[tuple[dict, list[int]]], dataset: str, workers: int | None,
-             scheduler: Any) -> Iterable[list[dict]]:
-    """Yield each group's records as soon as it finishes."""
+             scheduler: Any) -> Iterable[list[dict] | TrialFailure]:
+    """Yield each group's records (or its failure) as soon as it finishes; one failing group
+    never stops the others."""
     if not pending:
         return
     if scheduler is not None:
         from distributed import Client, as_completed as dask_completed
         client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
         try:
-            futures = [client.submit(_limited_run, c, s, dataset, 1, pure=False) for c, s in pending]
+            futures = {client.submit(_limited_run, c, s, dataset, 1, pure=False): (c, s) for c, s in pending}
             for future in dask_completed(futures):
-                yield future.result()
+                yield _outcome(future, *futures[future])
         finally:
             if client is not scheduler:
                 client.close()
@@ -190,13 +211,23 @@ def _execute(pending: list[tuple[dict, list[int]]], dataset: str, workers: int |
     workers = min(n_cpu if workers is None else workers, len(pending))
     if workers <= 1:  # in this process, with every core for BLAS
         for config, seeds in pending:
-            yield _limited_run(config, seeds, dataset, n_cpu)
+            try:
+                yield _limited_run(config, seeds, dataset, n_cpu)
+            except Exception as e:  # noqa: BLE001 - reported with its configuration
+                yield TrialFailure(config, seeds, e)
         return
     threads = max(1, n_cpu // workers)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_limited_run, c, s, dataset, threads) for c, s in pending]
+        futures = {pool.submit(_limited_run, c, s, dataset, threads): (c, s) for c, s in pending}
         for future in as_completed(futures):
-            yield future.result()
+            yield _outcome(future, *futures[future])
+
+
+def _outcome(future: Any, config: dict, seeds: list[int]) -> list[dict] | TrialFailure:
+    try:
+        return future.result()
+    except Exception as e:  # noqa: BLE001 - reported with its configuration
+        return TrialFailure(config, seeds, e)
 
 
 def main(argv: list[str] | None = None) -> int:

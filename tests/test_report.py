@@ -36,3 +36,20 @@ def test_difference_ci_matches_welch():
     ci = t.confidence_interval(0.95)
     assert d == pytest.approx(a.mean() - b.mean())
     assert (lo, hi) == pytest.approx((ci.low, ci.high))
+
+
+@pytest.mark.parametrize("d,positive,verdict", [
+    ((1.0, 0.5, 1.5), True, "reproduced"),
+    ((0.2, -0.1, 0.5), True, "not reproduced: no significant difference"),
+    ((-1.0, -1.5, -0.5), True, "not reproduced: the opposite holds"),
+    ((0.1, -0.2, 0.4), False, "reproduced"),
+    ((1.0, 0.5, 1.5), False, "not reproduced: a significant gain"),
+    ((1.0, np.nan, np.nan), True, "not enough data"),
+])
+def test_difference_verdicts(d, positive, verdict):
+    assert report.difference_verdict(d, positive).startswith(verdict)
+
+
+def test_too_few_seeds_is_not_a_verdict():
+    assert report.range_claim([95.2], 95.0, 95.42)[1].startswith("not enough data")
+    assert report.range_claim([np.nan, np.nan], 95.0, 95.42)[1].startswith("not enough data")

@@ -107,3 +107,41 @@ def test_a_half_written_temporary_file_is_not_a_record(tmp_path):
     folder = tmp_path / "quick" / "p"
     (folder / ".tmp-abc123.part").write_text('{"config": {"label": "h4"')  # a writer killed mid-write
     assert len(sweep.load_records("p", "quick", tmp_path)) == 1
+
+
+def test_one_failing_group_does_not_lose_the_others(tmp_path, monkeypatch):
+    """A group that raises is reported; every other group's records are stored."""
+    from nnlib import experiments
+
+    real = experiments.run_trial
+
+    def flaky(config, seeds, dataset):
+        if config["label"] == "h8":
+            raise FloatingPointError("simulated failure")
+        return real(config, seeds, dataset)
+
+    monkeypatch.setattr(sweep, "run_trial", flaky)
+    with pytest.raises(RuntimeError, match=r"(?s)1 of 3 trial groups failed.*h8 seeds \[0, 1\].*simulated"):
+        sweep.run_sweep("f", GRID[:3], SEEDS, "digits", root=tmp_path, workers=0, progress=False)
+    assert {r["config"]["label"] for r in sweep.load_records("f", "quick", tmp_path)} == {"h4", "h12"}
+
+
+def test_unknown_set_names_are_refused_up_front(tmp_path):
+    with pytest.raises(ValueError, match="keep_best names the set 'val'"):
+        sweep.run_sweep("v", [{**GRID[0], "keep_best": "val"}], [0], "digits", root=tmp_path, progress=False)
+    with pytest.raises(ValueError, match="target names the set 'shifted'"):
+        sweep.run_sweep("v", [{**GRID[0], "target": ["shifted", 0.9]}], [0], "digits", root=tmp_path, progress=False)
+
+
+def test_a_diverged_seed_has_no_final_metrics(tmp_path):
+    config = {"label": "blow-up", "model": "MLP", "epochs": 2, "batch_size": 32,
+              "model_args": {"layer_sizes": [64, 16, 10], "activation": "linear", "output_activation": "linear",
+                             "cost": "mse"}, "optimizer": {"name": "sgd", "lr": 50.0}}
+    records = sweep.run_sweep("x", [config], [0, 1], "digits", root=tmp_path, workers=0, progress=False)
+    for r in records:
+        assert r["diverged_epoch"] == 1
+        assert r["final"]["test"]["accuracy"] is None and r["final"]["train"]["loss"] is None
+    from nnlib import report
+    df = report.final_frame(records)
+    assert df["diverged"].all() and df["test_accuracy"].isna().all()
+    assert report.range_claim(df["test_accuracy"] * 100, 90, 95)[1].startswith("not enough data")

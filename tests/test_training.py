@@ -129,3 +129,18 @@ def test_counts():
     assert model.multiply_adds == 784 * 30 + 30 * 10
     assert nnlib.MLP([784, 128, 64, 10]).n_parameters == 109_386  # study 000's "Medium"
     assert nnlib.MLP([784, 256, 128, 64, 10]).n_parameters == 242_762  # study 000's "Large"
+
+
+def test_a_deep_copied_model_trains_like_the_original(digits):
+    """The first layer stores its weights in a replica-interleaved buffer; a copy must not end up
+    with a weight view and a buffer that no longer share memory."""
+    import copy
+
+    fit = dict(epochs=2, batch_size=32, optimizer=nnlib.SGD(lr=0.5))
+    model = nnlib.MLP([64, 16, 10], random_state=[0, 1])
+    twin = copy.deepcopy(model)
+    model.fit(digits.X_train, digits.y_train, **fit)
+    twin.fit(digits.X_train, digits.y_train, **fit)
+    for (_, a), (_, b) in zip(model.parameters(), twin.parameters()):
+        np.testing.assert_array_equal(a, b)
+    assert np.shares_memory(twin.layers[0].W, twin.layers[0]._W)
