@@ -8,8 +8,10 @@ same sweep again skips every trial already stored and runs the rest.
 
 The seeds of one configuration that are still missing train together as replicas of one model
 (:func:`nnlib.experiments.run_trial`).  These groups run in parallel: on local processes by
-default (BLAS limited to one thread per process so the cores are not oversubscribed), or on a
-dask.distributed cluster when a scheduler address (or a ``distributed.Client``) is given.
+default, or on a dask.distributed cluster when a scheduler address (or a ``distributed.Client``)
+is given.  Every group trains with exactly one BLAS thread, wherever and however many at a time
+it runs: a multi-threaded matrix product may round differently, and a stored result must not
+depend on how the sweep happened to be scheduled (or resumed).
 """
 from __future__ import annotations
 
@@ -109,10 +111,10 @@ def _check(grid: Sequence[dict], seeds: Sequence[int], dataset: str) -> None:
         check_config(config, dataset)
 
 
-def _limited_run(config: dict, seeds: list[int], dataset: str, threads: int) -> list[dict]:
-    """run_trial with the BLAS thread pool limited to ``threads`` (runs in a worker)."""
+def _limited_run(config: dict, seeds: list[int], dataset: str) -> list[dict]:
+    """run_trial with one BLAS thread (see the module docstring)."""
     from threadpoolctl import threadpool_limits
-    with threadpool_limits(limits=threads):
+    with threadpool_limits(limits=1):
         return run_trial(config, seeds, dataset)
 
 
@@ -200,7 +202,7 @@ def _execute(pending: list[tuple[dict, list[int]]], dataset: str, workers: int |
         from distributed import Client, as_completed as dask_completed
         client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
         try:
-            futures = {client.submit(_limited_run, c, s, dataset, 1, pure=False): (c, s) for c, s in pending}
+            futures = {client.submit(_limited_run, c, s, dataset, pure=False): (c, s) for c, s in pending}
             for future in dask_completed(futures):
                 yield _outcome(future, *futures[future])
         finally:
@@ -209,16 +211,15 @@ def _execute(pending: list[tuple[dict, list[int]]], dataset: str, workers: int |
         return
     n_cpu = os.cpu_count() or 1
     workers = min(n_cpu if workers is None else workers, len(pending))
-    if workers <= 1:  # in this process, with every core for BLAS
+    if workers <= 1:  # in this process
         for config, seeds in pending:
             try:
-                yield _limited_run(config, seeds, dataset, n_cpu)
+                yield _limited_run(config, seeds, dataset)
             except Exception as e:  # noqa: BLE001 - reported with its configuration
                 yield TrialFailure(config, seeds, e)
         return
-    threads = max(1, n_cpu // workers)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_limited_run, c, s, dataset, threads): (c, s) for c, s in pending}
+        futures = {pool.submit(_limited_run, c, s, dataset): (c, s) for c, s in pending}
         for future in as_completed(futures):
             yield _outcome(future, *futures[future])
 

@@ -145,3 +145,10 @@ def test_a_diverged_seed_has_no_final_metrics(tmp_path):
     df = report.final_frame(records)
     assert df["diverged"].all() and df["test_accuracy"].isna().all()
     assert report.range_claim(df["test_accuracy"] * 100, 90, 95)[1].startswith("not enough data")
+
+
+def test_results_do_not_depend_on_the_schedule(tmp_path):
+    """In this process or on two worker processes: the same numbers, bit for bit."""
+    here = sweep.run_sweep("s", GRID[:3], SEEDS, "digits", root=tmp_path / "a", workers=0, progress=False)
+    pool = sweep.run_sweep("s", GRID[:3], SEEDS, "digits", root=tmp_path / "b", workers=2, progress=False)
+    assert deterministic(here) == deterministic(pool)
