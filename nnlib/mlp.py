@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import numpy as np
 
 from .activations import Activation, get_activation
 from .costs import Cost

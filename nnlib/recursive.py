@@ -5,7 +5,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .activations import ReLU, Softmax
+from .activations import Softmax
 from .layers import Dense
 from .model import Model
 
