@@ -122,12 +122,18 @@ def plot_epochs(ax, records: list[dict], metric: str, labels: Sequence[str] | No
 
 
 def plot_vs_parameters(ax, summary: pd.DataFrame, n_parameters: pd.Series, ylabel: str, **kw):
-    """Mean with 95 % interval error bars against the parameter count on a log axis."""
+    """Mean with 95 % interval error bars against the parameter count on a log axis.  Entries
+    with the same count are spread a little sideways (by a few per cent) so that none hides
+    another; the label next to each point names it."""
     x = n_parameters.loc[summary.index].to_numpy(float)
+    shown = x.copy()
+    for value in np.unique(x):
+        same = np.flatnonzero(x == value)
+        shown[same] = value * 1.02 ** (np.arange(same.size) - (same.size - 1) / 2)
     yerr = np.vstack([summary["mean"] - summary["ci_low"], summary["ci_high"] - summary["mean"]])
-    ax.errorbar(x, summary["mean"], yerr=yerr, fmt="o", capsize=4, **kw)
-    for label, xi, yi in zip(summary.index, x, summary["mean"]):
-        ax.annotate(str(label), (xi, yi), textcoords="offset points", xytext=(5, 5), fontsize=8)
+    ax.errorbar(shown, summary["mean"], yerr=yerr, fmt="o", capsize=4, **kw)
+    for label, xi, yi in zip(summary.index, shown, summary["mean"]):
+        ax.annotate(str(label), (xi, yi), textcoords="offset points", xytext=(6, -3), fontsize=8)
     ax.set_xscale("log")
     ax.set_xlabel("parameters (log scale)")
     ax.set_ylabel(ylabel)
@@ -146,6 +152,22 @@ def difference_verdict(d: tuple[float, float, float], claim_positive: bool = Tru
             return "reproduced"
         return "not reproduced: no significant difference" if hi >= 0 else "not reproduced: the opposite holds"
     return "reproduced" if lo <= 0 else "not reproduced: a significant gain"
+
+
+def plot_grouped_bars(ax, df: pd.DataFrame, group: str, hue: str, value: str, groups: Sequence[str],
+                      hues: Sequence[str]):
+    """Bars of the mean of ``value`` per (group, hue) with Student-t 95 % intervals over the rows
+    (seeds); a (group, hue) pair without rows is left empty."""
+    width = 0.8 / len(hues)
+    for j, h in enumerate(hues):
+        stats_ = [mean_ci(df[(df[group] == g) & (df[hue] == h)][value].to_numpy()) for g in groups]
+        m, lo, hi = (np.array(c, dtype=float) for c in zip(*stats_))
+        pos = np.arange(len(groups)) - 0.4 + width * (j + 0.5)
+        ax.bar(pos, m, width, label=h, yerr=np.vstack([m - lo, hi - m]), capsize=3)
+    ax.set_xticks(np.arange(len(groups)), groups)
+    ax.set_xlabel(group)
+    ax.set_ylabel(value)
+    return ax
 
 
 def claims_table(rows: list[dict]) -> pd.DataFrame:

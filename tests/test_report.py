@@ -53,3 +53,23 @@ def test_difference_verdicts(d, positive, verdict):
 def test_too_few_seeds_is_not_a_verdict():
     assert report.range_claim([95.2], 95.0, 95.42)[1].startswith("not enough data")
     assert report.range_claim([np.nan, np.nan], 95.0, 95.42)[1].startswith("not enough data")
+
+
+def test_plot_helpers_draw_means_and_t_intervals():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    df = pd.DataFrame({"set": ["a"] * 4 + ["b"] * 4, "version": ["x", "x", "y", "y"] * 2,
+                       "acc": [90.0, 92.0, 80.0, 84.0, 70.0, 71.0, 60.0, 64.0]})
+    fig, ax = plt.subplots()
+    report.plot_grouped_bars(ax, df, "set", "version", "acc", ["a", "b"], ["x", "y"])
+    heights = sorted(round(p.get_height(), 6) for p in ax.patches)
+    assert heights == [62.0, 70.5, 82.0, 91.0]
+    summary = pd.DataFrame({"mean": [91.0, 82.0], "ci_low": [80.0, 70.0], "ci_high": [100.0, 95.0]}, index=["p", "q"])
+    fig, ax = plt.subplots()
+    report.plot_vs_parameters(ax, summary, pd.Series({"p": 1000, "q": 1000}), "acc")
+    xs = ax.lines[0].get_xdata()
+    assert ax.get_xscale() == "log" and xs[0] != xs[1] and abs(np.log(xs[0] / xs[1])) < 0.05
+    plt.close("all")
