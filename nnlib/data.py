@@ -198,7 +198,9 @@ def verify(name: str) -> dict[str, str]:
             for f in IDX_FILES}
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one (a
+    temporary ``.NAME.*.part`` beside it, fsynced, renamed into place; mode 0644)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
@@ -325,7 +327,7 @@ def fetch(name: str, *, quiet: bool = False) -> Path:
                     raw = _gunzip_if_needed(blob, label)
                     parse_idx(raw, label)
                     check_sha256(raw, SHA256[name][f], label, name)
-                    _write_atomic(cache_path(name, f), raw)
+                    write_atomic(cache_path(name, f), raw)
                     wanted.remove(f)
                     _say(f"  {f} ok", quiet)
         except Exception as exc:  # noqa: BLE001 - every failure is reported, then the next source

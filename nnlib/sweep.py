@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -58,18 +57,7 @@ def record_path(folder: Path, config: dict, dataset: str, seed: int) -> Path:
 
 def write_record(path: Path, record: dict) -> None:
     """Write ``record`` as JSON atomically: readers see the old state or the whole new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(record, f, allow_nan=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; records are shared results
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    data.write_atomic(path, json.dumps(record, allow_nan=False).encode())
 
 
 def read_record(path: Path) -> dict:
