@@ -9,7 +9,8 @@ from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, get_
 from .costs import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError, Quadratic, get_cost
 from .layers import Dense
 from .mlp import MLP
-from .model import History, Model, ModelFileError, load_model
+from .model import History, Model
+from .persistence import ModelFileError, load_model, save_model
 from .optimizers import SGD, Adam, get_optimizer
 from .recursive import RecursiveNet
 from .rnn import RNN

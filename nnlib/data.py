@@ -471,6 +471,19 @@ def column_windows(X: np.ndarray, image_shape: tuple[int, int] = (28, 28), width
     return np.ascontiguousarray(windows.transpose(0, 2, 1, 3)).reshape(n, steps, rows * width)
 
 
+def row_windows(X: np.ndarray, image_shape: tuple[int, int] = (28, 28), height: int = 3) -> np.ndarray:
+    """Cut images into top-to-bottom windows of ``height`` rows (the other reading of study 001's
+    "3 horizontal columns at a time"): X (n, rows*cols) -> (n, rows // height, height*cols),
+    (n, 784) -> (n, 9, 84); the leftover bottom row is dropped.  Within a step the values go row
+    by row, i.e. ``image[3t:3t+3, :].reshape(-1)``."""
+    images = _as_images(X, image_shape)
+    n, rows, cols = images.shape
+    if not 1 <= height <= rows:
+        raise ValueError(f"height must be between 1 and the number of rows {rows}, got {height}")
+    steps = rows // height
+    return np.ascontiguousarray(images[:, : steps * height]).reshape(n, steps, height * cols)
+
+
 def row_sequence(X: np.ndarray, image_shape: tuple[int, int]) -> np.ndarray:
     """One image row per step: X (n, rows*cols) -> (n, rows, cols), e.g. digits -> (n, 8, 8)."""
     return _as_images(X, image_shape).copy()

@@ -12,18 +12,28 @@ shuffle     reshuffle every epoch [true]; shuffle_seed: the mini-batch order, th
 split       "official" (60k train / 10k test), "validation" (50k / 10k val / 10k test) or
             "all" (train on all 70k; test is then part of training)   ["official"]
 train_subset  keep only the first N training examples            [all]
-input       "pixels" | "patch_conv" | "column_windows" | "row_sequence"   ["pixels"]
+input       "pixels" | "patch_conv" | "column_windows" | "row_windows" | "row_sequence"   ["pixels"]
 augment     null or {"copies": c, "shifts": [lo, hi], "n_pixels": [lo, hi]}: training set plus
             shifted and noisy copies (nnlib.transforms.augment)   [null]
 eval        extra evaluation sets besides the split's own: "test_shifted", "test_noisy"  [[]]
+eval_every  evaluate every set after every n-th epoch and after the last   [1]
 target      null or [set, accuracy]: each seed stops after the epoch its accuracy exceeds it
 keep_best   null or a set name: keep each seed's weights from its best epoch on that set
 label       a short name for the book (part of the configuration's identity)
+
+Every record carries two fingerprints, so that results made by other code are recognised:
+``code_fingerprint`` hashes the source of the modules that compute a result (models, layers,
+activations, costs, initialisers, optimisers, the training loop and :func:`run_trial`), and
+``data_fingerprint`` hashes the arrays the trial actually trained and evaluated on (after every
+transform), so that a change to data preparation shows even where its source moved.
 """
 from __future__ import annotations
 
+import hashlib
+import inspect
 import platform
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,7 +41,7 @@ import numpy as np
 from . import data, transforms
 from .model import MODEL_CLASSES, Model
 
-INPUTS = ("pixels", "patch_conv", "column_windows", "row_sequence")
+INPUTS = ("pixels", "patch_conv", "column_windows", "row_windows", "row_sequence")
 SPLITS = ("official", "validation", "all")
 EXTRA_EVAL = ("test_shifted", "test_noisy")
 EVAL_SEED = 12345  # the fixed seed of the shifted / noisy test sets
@@ -64,6 +74,11 @@ def check_config(config: dict, dataset: str) -> None:
         if name is not None and name not in available:
             raise ValueError(f"{role} names the set {name!r}, which this configuration does not evaluate; "
                              f"it evaluates: {', '.join(sorted(available))}")
+    every = config.get("eval_every", 1)
+    if not isinstance(every, int) or isinstance(every, bool) or every < 1:
+        raise ValueError(f"eval_every must be a whole number ≥ 1, got {every!r}")
+    if every > 1 and (target or config.get("keep_best")):
+        raise ValueError("target and keep_best need eval_every = 1 (they look at every epoch)")
     subset = config.get("train_subset")
     if subset is not None and (not isinstance(subset, int) or subset < 1):
         raise ValueError(f"train_subset must be a whole number ≥ 1, got {subset!r}")
@@ -81,6 +96,8 @@ def _model_input(X: np.ndarray, kind: str, image_shape: tuple[int, ...]) -> np.n
         return transforms.patch_conv_input(X, image_shape)
     if kind == "column_windows":
         return data.column_windows(X, image_shape)
+    if kind == "row_windows":
+        return data.row_windows(X, image_shape)
     if kind == "row_sequence":
         return data.row_sequence(X, image_shape)
     return X
@@ -115,10 +132,52 @@ def prepare_data(config: dict, dataset: str) -> tuple[tuple, dict[str, tuple], d
     return (X, y), sets, dict(ds.sha256)
 
 
-def run_trial(config: dict, seeds: list[int], dataset: str) -> list[dict]:
+RESULT_MODULES = ("activations", "costs", "initializers", "layers", "optimizers", "model", "mlp",
+                  "recursive", "rnn")
+
+
+def code_fingerprint() -> str:
+    """16 hex digits: SHA-256 of the source of the code that computes a result (the modules in
+    RESULT_MODULES, :func:`build_model` and :func:`run_trial`).  Saving, loading, data files and
+    the book's machinery are not part of it."""
+    import importlib
+    digest = hashlib.sha256()
+    for name in RESULT_MODULES:
+        digest.update(inspect.getsource(importlib.import_module(f"nnlib.{name}")).encode())
+    for function in (build_model, run_trial):
+        digest.update(inspect.getsource(function).encode())
+    return digest.hexdigest()[:16]
+
+
+def data_fingerprint(train: tuple[np.ndarray, np.ndarray], sets: dict[str, tuple]) -> str:
+    """16 hex digits: SHA-256 of the prepared training arrays and of every evaluation set."""
+    digest = hashlib.sha256()
+    for name, (X, y) in [("train", train)] + sorted(sets.items()):
+        for array in (X, y):
+            array = np.ascontiguousarray(array)
+            digest.update(f"{name}{array.dtype}{array.shape}".encode())
+            digest.update(array.data)
+    return digest.hexdigest()[:16]
+
+
+def inference_seconds(model: Model, X: np.ndarray, repeats: int = 3) -> float:
+    """Best of ``repeats`` wall times of one replica predicting all of X (seconds)."""
+    single = model.replica(0) if model.n_replicas > 1 else model
+    best = np.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        single.predict(X)
+        best = min(best, time.perf_counter() - t0)
+    return float(best)
+
+
+def run_trial(config: dict, seeds: list[int], dataset: str, checkpoint: str | Path | None = None,
+              checkpoint_seconds: float = 120.0) -> list[dict]:
     """Train ``config`` for every seed (as replicas of one model) and return one record per seed:
     configuration, seed, dataset, data hashes, per-epoch history, final metrics on every set
-    (accuracy, loss, mean confidence), parameters, multiply-adds and wall time."""
+    (accuracy, loss, mean confidence), parameters, multiply-adds, wall and inference time, and the
+    code and data fingerprints.  ``checkpoint``: a file to resume from and save progress to
+    (see :meth:`nnlib.Model.fit`); deleting it is the caller's job once the records are safe."""
     t0 = time.perf_counter()
     (X, y), sets, sha = prepare_data(config, dataset)
     model = build_model(config, seeds)
@@ -126,7 +185,9 @@ def run_trial(config: dict, seeds: list[int], dataset: str) -> list[dict]:
     model.fit(X, y, epochs=config["epochs"], batch_size=config.get("batch_size", 32),
               optimizer=config.get("optimizer"), eval_sets=sets,
               target=tuple(target) if target else None, keep_best=config.get("keep_best"),
-              shuffle=config.get("shuffle", True), shuffle_seed=config.get("shuffle_seed", 0))
+              shuffle=config.get("shuffle", True), shuffle_seed=config.get("shuffle_seed", 0),
+              eval_every=config.get("eval_every", 1), checkpoint=checkpoint,
+              checkpoint_seconds=checkpoint_seconds)
     final = {}
     for name, (Xs, ys) in [("train", (X, y))] + list(sets.items()):
         scores = model.evaluate(Xs, ys)
@@ -135,6 +196,8 @@ def run_trial(config: dict, seeds: list[int], dataset: str) -> list[dict]:
             outputs = np.asarray(model.predict_proba(Xs)).reshape(len(seeds), len(ys), -1)
             final[name]["confidence"] = transforms.confidence(outputs).mean(axis=-1)
     wall = time.perf_counter() - t0
+    infer = inference_seconds(model, sets["test"][0])
+    fingerprints = {"code_fingerprint": code_fingerprint(), "data_fingerprint": data_fingerprint((X, y), sets)}
     hist = model.history_.to_dict()
     # A seed that diverged (and had no best epoch to go back to) has no final metrics.
     dead = [d is not None and b is None for d, b in zip(hist["diverged_epoch"], hist["best_epoch"])]
@@ -145,12 +208,13 @@ def run_trial(config: dict, seeds: list[int], dataset: str) -> list[dict]:
             "history": {"epoch": hist["epoch"], "seconds": [_short(v) for v in hist["seconds"]],
                         **{key: [_short(row[k]) for row in rows] for key, rows in hist["metrics"].items()}},
             "stopped_epoch": hist["stopped_epoch"][k], "diverged_epoch": hist["diverged_epoch"][k],
-            "best_epoch": hist["best_epoch"][k],
+            "best_epoch": hist["best_epoch"][k], "resumed_at": hist["resumed_at"],
             "final": {name: {m: None if dead[k] else _number(v[k]) for m, v in scores.items()}
                       for name, scores in final.items()},
             "n_train": int(len(y)),
             "n_parameters": model.n_parameters, "multiply_adds": model.multiply_adds,
             "wall_seconds": wall, "replicas_in_pass": len(seeds),
+            "inference_seconds_test": infer, **fingerprints,
             "versions": _versions(), "machine": _machine(),
         })
     return records

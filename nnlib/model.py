@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -21,11 +20,10 @@ from typing import Any, Sequence
 import numpy as np
 
 from .activations import Activation
+from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .costs import Cost, get_cost
 from .optimizers import Optimizer, get_optimizer
 
-FORMAT = "nnlib-model"
-FORMAT_VERSION = 1
 MODEL_CLASSES: dict[str, type["Model"]] = {}
 
 
@@ -61,7 +59,9 @@ class History:
     the evaluation time.  Replicas that diverged or stopped have NaN after that epoch.
     ``stopped_epoch[k]``: the epoch (1-based) after which replica k reached the target, else None;
     ``diverged_epoch[k]``: the epoch in which its loss became NaN or infinite, else None;
-    ``best_epoch[k]``: the epoch whose weights were kept (with ``keep_best``), else None.
+    ``best_epoch[k]``: the epoch whose weights were kept (with ``keep_best``), else None;
+    ``resumed_at``: the epochs at which training went on from a checkpoint (empty if it never
+    stopped).
     """
 
     epoch: list[int] = field(default_factory=list)
@@ -71,6 +71,7 @@ class History:
     stopped_epoch: list[int | None] = field(default_factory=list)
     diverged_epoch: list[int | None] = field(default_factory=list)
     best_epoch: list[int | None] = field(default_factory=list)
+    resumed_at: list[int] = field(default_factory=list)
 
     def __getitem__(self, key: str) -> np.ndarray:
         """``history["test_accuracy"]`` → array (epochs, K)."""
@@ -88,13 +89,14 @@ class History:
         clean = {k: [[None if v != v else v for v in row] for row in rows] for k, rows in self.metrics.items()}
         return {"epoch": self.epoch, "seconds": self.seconds, "eval_seconds": self.eval_seconds,
                 "metrics": clean, "stopped_epoch": self.stopped_epoch,
-                "diverged_epoch": self.diverged_epoch, "best_epoch": self.best_epoch}
+                "diverged_epoch": self.diverged_epoch, "best_epoch": self.best_epoch,
+                "resumed_at": self.resumed_at}
 
     @classmethod
     def from_dict(cls, d: dict) -> "History":
         metrics = {k: [[np.nan if v is None else v for v in row] for row in rows] for k, rows in d["metrics"].items()}
         return cls(d["epoch"], d["seconds"], d["eval_seconds"], metrics,
-                   d["stopped_epoch"], d["diverged_epoch"], d["best_epoch"])
+                   d["stopped_epoch"], d["diverged_epoch"], d["best_epoch"], d.get("resumed_at", []))
 
 
 class Model:
@@ -251,6 +253,7 @@ class Model:
             optimizer: str | dict | Optimizer | None = None, eval_sets: dict[str, tuple] | None = None,
             eval_train: bool = True, target: tuple[str, float] | None = None,
             keep_best: str | None = None, shuffle: bool = True, shuffle_seed: int | None = None,
+            eval_every: int = 1, checkpoint: str | Path | None = None, checkpoint_seconds: float = 120.0,
             progress: bool = False, desc: str | None = None) -> "Model":
         """Train by mini-batch gradient descent; the history lands in ``self.history_``.
 
@@ -263,6 +266,13 @@ class Model:
             the highest accuracy on that set.
         shuffle_seed: seed of the mini-batch order (default: the first replica's seed); every
             replica sees the same mini-batches.  ``shuffle=False`` keeps the given order.
+        eval_every: evaluate the sets after every ``eval_every``-th epoch and after the last one
+            (the history holds NaN for the others).
+        checkpoint: a file path.  If it exists, training resumes from the state saved there (it
+            must belong to this very run); while training, the state is saved there atomically
+            after an epoch once ``checkpoint_seconds`` have passed since the last save.  A resumed
+            run gives the same result as an uninterrupted one, bit for bit; the caller deletes
+            the file when the result is safe.
         A replica whose batch loss becomes NaN or infinite stops and is marked diverged.
         """
         X = self._check_X(X)
@@ -287,6 +297,11 @@ class Model:
         if target is not None and not 0 <= target[1] <= 1:
             raise ValueError(f"target accuracy must be a fraction in [0, 1], got {target[1]}")
 
+        if not isinstance(eval_every, (int, np.integer)) or eval_every < 1:
+            raise ValueError(f"eval_every must be a whole number ≥ 1, got {eval_every!r}")
+        if eval_every > 1 and (target is not None or keep_best):
+            raise ValueError("target and keep_best look at every epoch: they need eval_every=1")
+
         opt = get_optimizer(self.default_optimizer if optimizer is None else optimizer)
         params = [p for _, p in self.parameters()]
         is_weight = self._is_weight()
@@ -297,12 +312,27 @@ class Model:
         frozen = np.zeros(K, dtype=bool)
         best_acc = np.full(K, -np.inf)
         best = [p.copy() for p in params] if keep_best else None
+        eval_keys = [f"{name}_{metric}" for name in sets for metric in ("loss", "accuracy")]
 
-        epoch_iter = range(1, epochs + 1)
+        # What a checkpoint must match to be resumed: this very run, epochs apart.
+        run = {"class": type(self).__name__, "config": self.config(), "seeds": self.seeds,
+               "dtype": self.dtype.name, "optimizer": opt.config(), "batch_size": int(batch_size),
+               "shuffle": bool(shuffle), "shuffle_seed": shuffle_seed, "m": int(m), "sets": list(sets),
+               "target": list(target) if target else None, "keep_best": keep_best,
+               "eval_every": int(eval_every)}
+        first_epoch = 1
+        if checkpoint is not None and Path(checkpoint).exists():
+            first_epoch = self._resume(checkpoint, run, params, opt, rng, best, hist, frozen, best_acc)
+        last_saved = time.perf_counter()
+
+        epoch_iter = range(first_epoch, epochs + 1)
         if progress:
             from tqdm.auto import tqdm
-            epoch_iter = tqdm(epoch_iter, desc=desc or f"training {type(self).__name__}", unit="epoch")
+            epoch_iter = tqdm(epoch_iter, desc=desc or f"training {type(self).__name__}", unit="epoch",
+                              initial=first_epoch - 1, total=epochs)
         for epoch in epoch_iter:
+            if frozen.all():
+                break
             t0 = time.perf_counter()
             order = rng.permutation(m) if shuffle else np.arange(m)
             loss_sum = np.zeros(K)
@@ -335,8 +365,11 @@ class Model:
             seconds = time.perf_counter() - t0
             t1 = time.perf_counter()
             record = {"batch_loss": loss_sum / max(n_batches, 1)}
-            for name, (Xs, Ys) in sets.items():
-                record[f"{name}_loss"], record[f"{name}_accuracy"] = self._evaluate(Xs, Ys)
+            if epoch % eval_every == 0 or epoch == epochs:
+                for name, (Xs, Ys) in sets.items():
+                    record[f"{name}_loss"], record[f"{name}_accuracy"] = self._evaluate(Xs, Ys)
+            else:  # not evaluated this epoch: NaN in the history
+                record.update({key: np.full(K, np.nan) for key in eval_keys})
             diverged = np.array([d is not None for d in hist.diverged_epoch])
             stopped = np.array([s is not None for s in hist.stopped_epoch])
             for key, values in record.items():
@@ -361,10 +394,11 @@ class Model:
                 frozen |= reached
             if progress:
                 shown = record.get("val_accuracy", record.get("test_accuracy", record.get("train_accuracy")))
-                if shown is not None:
+                if shown is not None and np.isfinite(shown).any():
                     epoch_iter.set_postfix(accuracy=f"{np.nanmean(shown):.4f}", loss=f"{np.nanmean(record['batch_loss']):.4f}")
-            if frozen.all():
-                break
+            if checkpoint is not None and epoch < epochs and time.perf_counter() - last_saved >= checkpoint_seconds:
+                self._save_checkpoint(checkpoint, run, epoch, params, opt, rng, best, hist, frozen, best_acc)
+                last_saved = time.perf_counter()
         if keep_best:
             for k in range(K):
                 if hist.best_epoch[k] is not None:
@@ -372,6 +406,45 @@ class Model:
                         p[k] = b[k]
         self.history_ = hist
         return self
+
+    def _save_checkpoint(self, path, run, epoch, params, opt, rng, best, hist, frozen, best_acc) -> None:
+        """Everything the training loop carries from one epoch to the next (see :meth:`fit`)."""
+        arrays = {f"param{i}": p for i, p in enumerate(params)}
+        arrays.update({f"best{i}": b for i, b in enumerate(best or [])})
+        scalars = {}
+        for key, value in opt.state().items():
+            if isinstance(value, list):
+                arrays.update({f"opt_{key}{i}": a for i, a in enumerate(value)})
+            else:
+                scalars[key] = value
+        meta = {"run": run, "epoch": epoch, "history": hist.to_dict(), "rng": rng.bit_generator.state,
+                "frozen": frozen.tolist(), "best_acc": best_acc.tolist(), "optimizer_scalars": scalars}
+        save_checkpoint(path, arrays, meta)
+
+    def _resume(self, path, run, params, opt, rng, best, hist, frozen, best_acc) -> int:
+        """Restore the state :meth:`_save_checkpoint` wrote; returns the first epoch still to run."""
+        arrays, meta = load_checkpoint(path)
+        if json.loads(json.dumps(run)) != meta.get("run"):
+            raise CheckpointError(f"{path}: this checkpoint belongs to another run (model, seeds, optimiser, "
+                                  "batch size or data differ); delete it to start this run from epoch 0")
+        for i, p in enumerate(params):
+            p[...] = arrays[f"param{i}"]
+        for i, b in enumerate(best or []):
+            b[...] = arrays[f"best{i}"]
+        state = dict(meta["optimizer_scalars"])
+        for key, value in opt.state().items():
+            if isinstance(value, list):
+                state[key] = [arrays[f"opt_{key}{i}"] for i in range(len(value))]
+        opt.load_state(state)
+        rng.bit_generator.state = meta["rng"]
+        saved = History.from_dict(meta["history"])
+        for name in ("epoch", "seconds", "eval_seconds", "metrics", "stopped_epoch", "diverged_epoch",
+                     "best_epoch", "resumed_at"):
+            setattr(hist, name, getattr(saved, name))
+        hist.resumed_at.append(meta["epoch"] + 1)
+        frozen[...] = meta["frozen"]
+        best_acc[...] = meta["best_acc"]
+        return meta["epoch"] + 1
 
     def _epoch_diagnostics(self) -> dict[str, np.ndarray]:
         """Extra per-epoch records a model keeps (e.g. gradient norms); none by default."""
@@ -391,63 +464,7 @@ class Model:
         return new
 
     def save(self, path: str | Path) -> Path:
-        """Write ``path.npz`` (the arrays) and ``path.json`` (what the model is); returns the .npz path."""
-        stem = Path(path)
-        if stem.suffix in (".npz", ".json"):
-            stem = stem.with_suffix("")
-        stem.parent.mkdir(parents=True, exist_ok=True)
-        meta = {"format": FORMAT, "version": FORMAT_VERSION, "class": type(self).__name__,
-                "config": self.config(), "seeds": self.seeds, "dtype": self.dtype.name,
-                "arrays": [name for name, _ in self.parameters()],
-                "history": self.history_.to_dict() if self.history_ else None}
-        np.savez(stem.with_suffix(".npz"), **dict(self.parameters()))
-        stem.with_suffix(".json").write_text(json.dumps(meta, indent=1))
-        return stem.with_suffix(".npz")
-
-
-class ModelFileError(ValueError):
-    """A saved-model file that is missing, corrupt, or not an nnlib model."""
-
-
-def load_model(path: str | Path) -> Model:
-    """Load a model written by :meth:`Model.save` (``path`` with or without .npz/.json).
-
-    Arrays are read with ``allow_pickle=False``: a pickle, or anything else that is not an nnlib
-    model, is refused with a ModelFileError.
-    """
-    stem = Path(path)
-    if stem.suffix in (".npz", ".json"):
-        stem = stem.with_suffix("")
-    meta_path, npz_path = stem.with_suffix(".json"), stem.with_suffix(".npz")
-    for p in (meta_path, npz_path):
-        if not p.exists():
-            raise ModelFileError(f"{p}: no such file; a saved model is a pair NAME.npz + NAME.json")
-    try:
-        meta = json.loads(meta_path.read_text())
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ModelFileError(f"{meta_path}: not valid JSON ({e}); is it an nnlib model?") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ModelFileError(f"{meta_path}: not an nnlib model description (no \"format\": \"{FORMAT}\")")
-    if meta.get("class") not in MODEL_CLASSES:
-        raise ModelFileError(f"{meta_path}: unknown model class {meta.get('class')!r}; "
-                             f"known: {', '.join(sorted(MODEL_CLASSES))}")
-    try:
-        with np.load(npz_path, allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-    except ValueError as e:
-        raise ModelFileError(f"{npz_path}: refused: {e}. nnlib never loads pickled data, "
-                             "which can run arbitrary code") from None
-    except (zipfile.BadZipFile, OSError, EOFError) as e:
-        raise ModelFileError(f"{npz_path}: not a readable .npz archive ({e}); the file may be "
-                             "corrupt or truncated: save the model again") from None
-    model = MODEL_CLASSES[meta["class"]](**meta["config"], random_state=meta["seeds"], dtype=meta["dtype"])
-    for name, p in model.parameters():
-        if name not in arrays:
-            raise ModelFileError(f"{npz_path}: array {name!r} is missing")
-        if arrays[name].shape != p.shape:
-            raise ModelFileError(f"{npz_path}: array {name!r} has shape {arrays[name].shape}, "
-                                 f"the model needs {p.shape}")
-        p[...] = arrays[name]
-    if meta.get("history"):
-        model.history_ = History.from_dict(meta["history"])
-    return model
+        """Write ``path.npz`` (the arrays) and ``path.json`` (what the model is); returns the .npz
+        path.  See :mod:`nnlib.persistence`."""
+        from .persistence import save_model
+        return save_model(self, path)

@@ -55,6 +55,14 @@ class Optimizer:
     def config(self) -> dict:
         return {"name": self.name, "lr": self.lr, "clip_norm": self.clip_norm}
 
+    def state(self) -> dict[str, list[np.ndarray] | int]:
+        """What a resumed run needs to continue exactly (arrays are the optimiser's own; copy them
+        before changing anything): e.g. Adam's step count and moments."""
+        return {}
+
+    def load_state(self, state: dict) -> None:
+        """Restore a :meth:`state` after :meth:`start` (arrays are copied in place)."""
+
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v}" for k, v in self.config().items() if k != "name")
         return f"{type(self).__name__}({args})"
@@ -104,6 +112,13 @@ class SGD(Optimizer):
     def config(self):
         return {**super().config(), "momentum": self.momentum, "weight_decay": self.weight_decay}
 
+    def state(self):
+        return {"velocity": self.velocity} if self.velocity is not None else {}
+
+    def load_state(self, state):
+        for v, saved in zip(self.velocity or [], state.get("velocity", [])):
+            v[...] = saved
+
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba): m ← β₁m + (1−β₁)∇, v ← β₂v + (1−β₂)∇², 
@@ -148,6 +163,14 @@ class Adam(Optimizer):
 
     def config(self):
         return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+
+    def state(self):
+        return {"t": self.t, "m": self.m, "v": self.v}
+
+    def load_state(self, state):
+        self.t = int(state["t"])
+        for mine, saved in zip(self.m + self.v, list(state["m"]) + list(state["v"])):
+            mine[...] = saved
 
 
 _OPTIMIZERS = {cls.name: cls for cls in (SGD, Adam)}

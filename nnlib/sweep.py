@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from . import data
-from .experiments import check_config, run_trial
+from .experiments import check_config, code_fingerprint, run_trial
 
 RECORD_KEYS = ("config", "seed", "dataset", "history", "final", "n_parameters", "multiply_adds")
 
@@ -80,9 +80,38 @@ def record_files(folder: Path) -> list[Path]:
     return sorted(p for p in Path(folder).glob("*_seed*.json") if not p.name.startswith("."))
 
 
-def load_records(name: str, profile: str, root: Path | None = None) -> list[dict]:
-    """Every record of a sweep, sorted by file name (raises ResultsError on a bad one)."""
-    return [read_record(p) for p in record_files(sweep_dir(name, profile, root))]
+def fingerprint_counts(records: Sequence[dict]) -> dict[str, int]:
+    """How many records each code fingerprint made ("unknown" for records older than fingerprints)."""
+    counts: dict[str, int] = {}
+    for r in records:
+        key = r.get("code_fingerprint") or "unknown"
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def check_same_code(records: Sequence[dict], where: str, allow_mixed: bool = False) -> None:
+    """Raise ResultsError if ``records`` were made by different versions of the result code
+    (their ``code_fingerprint`` differs), unless ``allow_mixed``."""
+    counts = fingerprint_counts(records)
+    if len(counts) > 1 and not allow_mixed:
+        shown = ", ".join(f"{n} by {fp}" for fp, n in counts.items())
+        raise ResultsError(f"{where}: the records were made by different code ({shown}; this code is "
+                           f"{code_fingerprint()}). Delete the folder to recompute them all with this code, "
+                           "or pass allow_mixed=True to use them together anyway.")
+
+
+def load_records(name: str, profile: str, root: Path | None = None, allow_mixed: bool = False) -> list[dict]:
+    """Every record of a sweep, sorted by file name (raises ResultsError on a bad one, and on
+    records made by different code unless ``allow_mixed``)."""
+    folder = sweep_dir(name, profile, root)
+    records = [read_record(p) for p in record_files(folder)]
+    check_same_code(records, str(folder), allow_mixed)
+    return records
+
+
+def checkpoint_path(folder: Path, config: dict, dataset: str, seeds: Sequence[int]) -> Path:
+    """Where a running trial group keeps its checkpoint (deleted once its records are stored)."""
+    return folder / ".checkpoints" / f"{config_id(config, dataset)}_seeds{'-'.join(map(str, seeds))}.npz"
 
 
 def _check(grid: Sequence[dict], seeds: Sequence[int], dataset: str) -> None:
@@ -99,11 +128,12 @@ def _check(grid: Sequence[dict], seeds: Sequence[int], dataset: str) -> None:
         check_config(config, dataset)
 
 
-def _limited_run(config: dict, seeds: list[int], dataset: str) -> list[dict]:
+def _limited_run(config: dict, seeds: list[int], dataset: str, checkpoint: Path | None = None,
+                 checkpoint_seconds: float = 120.0) -> list[dict]:
     """run_trial with one BLAS thread (see the module docstring)."""
     from threadpoolctl import threadpool_limits
     with threadpool_limits(limits=1):
-        return run_trial(config, seeds, dataset)
+        return run_trial(config, seeds, dataset, checkpoint=checkpoint, checkpoint_seconds=checkpoint_seconds)
 
 
 def _summary(records: list[dict]) -> str:
@@ -117,8 +147,15 @@ def _summary(records: list[dict]) -> str:
 
 def run_sweep(name: str, grid: Sequence[dict], seeds: Sequence[int], dataset: str, *,
               profile: str = "quick", root: Path | None = None, workers: int | None = None,
-              scheduler: Any = None, progress: bool = True) -> list[dict]:
+              scheduler: Any = None, progress: bool = True, allow_mixed: bool = False,
+              checkpoint_seconds: float = 120.0) -> list[dict]:
     """Run every (configuration, seed) of the sweep not yet stored; return all its records.
+
+    A trial group that runs long saves a checkpoint under ``<sweep>/.checkpoints/`` after an
+    epoch once ``checkpoint_seconds`` have passed since its last one; a killed sweep started again resumes each group from its last saved epoch, with the
+    same result as an uninterrupted run.  Records made by other code than this (see
+    :func:`nnlib.experiments.code_fingerprint`) are reported, and the sweep refuses to return
+    them mixed with new ones unless ``allow_mixed``.
 
     workers: local processes (default: the number of CPUs, at most the number of pending groups);
         ``workers=0`` runs in this process.
@@ -139,6 +176,12 @@ def run_sweep(name: str, grid: Sequence[dict], seeds: Sequence[int], dataset: st
     say = print if progress else (lambda *a, **k: None)
     say(f"sweep {name!r} ({profile}): {len(grid)} configurations × {len(seeds)} seeds on {dataset}; "
         f"{n_done} of {n_total} trials already stored in {folder}")
+    if n_done:
+        counts = fingerprint_counts([read_record(p) for p in record_files(folder)])
+        other = {fp: n for fp, n in counts.items() if fp != code_fingerprint()}
+        if other:
+            say(f"note: {sum(other.values())} stored records were made by other code than this "
+                f"({', '.join(other)}; this code is {code_fingerprint()}); they are kept, not recomputed")
 
     bar = None
     if progress and pending:
@@ -148,13 +191,14 @@ def run_sweep(name: str, grid: Sequence[dict], seeds: Sequence[int], dataset: st
     def store(records: list[dict]) -> None:
         for rec in records:
             write_record(record_path(folder, rec["config"], dataset, rec["seed"]), rec)
+        checkpoint_path(folder, records[0]["config"], dataset, [r["seed"] for r in records]).unlink(missing_ok=True)
         if bar is not None:
             bar.update(len(records))
             bar.write(_summary(records))
 
     failures = []
     try:
-        for outcome in _execute(pending, dataset, workers, scheduler):
+        for outcome in _execute(pending, dataset, workers, scheduler, folder, checkpoint_seconds):
             if isinstance(outcome, TrialFailure):
                 failures.append(outcome)
                 say(f"FAILED {outcome}")
@@ -166,7 +210,7 @@ def run_sweep(name: str, grid: Sequence[dict], seeds: Sequence[int], dataset: st
     if failures:
         raise RuntimeError(f"{len(failures)} of {len(pending)} trial groups failed (the others are stored):\n"
                            + "\n".join(str(f) for f in failures))
-    return load_records(name, profile, root)
+    return load_records(name, profile, root, allow_mixed=allow_mixed)
 
 
 class TrialFailure:
@@ -181,16 +225,17 @@ class TrialFailure:
 
 
 def _execute(pending: list[tuple[dict, list[int]]], dataset: str, workers: int | None,
-             scheduler: Any) -> Iterable[list[dict] | TrialFailure]:
+             scheduler: Any, folder: Path, every: float) -> Iterable[list[dict] | TrialFailure]:
     """Yield each group's records (or its failure) as soon as it finishes; one failing group
     never stops the others."""
     if not pending:
         return
+    pending = [(c, s, checkpoint_path(folder, c, dataset, s)) for c, s in pending]
     if scheduler is not None:
         from distributed import Client, as_completed as dask_completed
         client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
         try:
-            futures = {client.submit(_limited_run, c, s, dataset, pure=False): (c, s) for c, s in pending}
+            futures = {client.submit(_limited_run, c, s, dataset, k, every, pure=False): (c, s) for c, s, k in pending}
             for future in dask_completed(futures):
                 yield _outcome(future, *futures[future])
         finally:
@@ -200,14 +245,14 @@ def _execute(pending: list[tuple[dict, list[int]]], dataset: str, workers: int |
     n_cpu = os.cpu_count() or 1
     workers = min(n_cpu if workers is None else workers, len(pending))
     if workers <= 1:  # in this process
-        for config, seeds in pending:
+        for config, seeds, ckpt in pending:
             try:
-                yield _limited_run(config, seeds, dataset)
+                yield _limited_run(config, seeds, dataset, ckpt, every)
             except Exception as e:  # noqa: BLE001 - reported with its configuration
                 yield TrialFailure(config, seeds, e)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_limited_run, c, s, dataset): (c, s) for c, s in pending}
+        futures = {pool.submit(_limited_run, c, s, dataset, k, every): (c, s) for c, s, k in pending}
         for future in as_completed(futures):
             yield _outcome(future, *futures[future])
 

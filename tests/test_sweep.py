@@ -115,10 +115,10 @@ def test_one_failing_group_does_not_lose_the_others(tmp_path, monkeypatch):
 
     real = experiments.run_trial
 
-    def flaky(config, seeds, dataset):
+    def flaky(config, seeds, dataset, **kwargs):
         if config["label"] == "h8":
             raise FloatingPointError("simulated failure")
-        return real(config, seeds, dataset)
+        return real(config, seeds, dataset, **kwargs)
 
     monkeypatch.setattr(sweep, "run_trial", flaky)
     with pytest.raises(RuntimeError, match=r"(?s)1 of 3 trial groups failed.*h8 seeds \[0, 1\].*simulated"):

@@ -1,0 +1,161 @@
+"""The book's sweeps, defined once: each study's grid of configurations, seeds and dataset per
+profile.  The chapters read them from here, and ``python -m nnlib.studies run STUDY`` runs them
+without a notebook (in the background, on a cluster), into the same records.
+
+Profiles: ``full`` is the study's own protocol; ``quick`` is a small version for CI and for trying
+a chapter out (few seeds, few epochs, a subset of the training set).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PROFILES = ("quick", "full")
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """One sweep: its name (the results folder), configurations, seeds and dataset."""
+
+    name: str
+    grid: list[dict]
+    seeds: list[int]
+    dataset: str
+
+
+def _check_profile(profile: str) -> None:
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
+
+
+# ---------------------------------------------------------------- study 000
+STANDARD_NETS = {"Small": [64], "Medium": [128, 64], "Large": [256, 128, 64]}
+RECURSIVE_NETS = {2: 120, 4: 88, 6: 70, 8: 60}  # depth D: hidden width h
+RESIDUAL_DEPTHS = (6, 8)  # the book's remedy for the deep recursions, beside the study's grid
+GRID_000 = {"full": {"lr": [0.005, 0.01, 0.02], "batch_size": [32, 64, 128], "epochs": 15, "seeds": 5,
+                     "train_subset": None},
+            "quick": {"lr": [0.02], "batch_size": [64], "epochs": 3, "seeds": 2, "train_subset": 5000}}
+CLIP_NORM_000 = 5.0
+
+
+def study_000_architectures() -> dict[str, dict]:
+    """label → (model, model_args) of study 000's seven architectures and the residual variants."""
+    archs = {f"StandardNet {name}": {"model": "MLP", "model_args": {
+        "layer_sizes": [784, *hidden, 10], "activation": "relu", "output_activation": "softmax",
+        "cost": "categorical_cross_entropy", "init": "he"}} for name, hidden in STANDARD_NETS.items()}
+    for residual in (False, True):
+        for depth, h in RECURSIVE_NETS.items():
+            if residual and depth not in RESIDUAL_DEPTHS:
+                continue
+            label = f"RecursiveNet D{depth}" + (" residual" if residual else "")
+            archs[label] = {"model": "RecursiveNet", "model_args": {
+                "n_in": 784, "hidden": h, "depth": depth, "residual": residual, "init": "he",
+                "record_gradient_norms": True}}
+    return archs
+
+
+def study_000(profile: str) -> list[Sweep]:
+    """Every architecture × learning rate × batch size, trained for the grid's longest epoch count
+    (the shorter counts are read from the history), on 50k/10k/10k."""
+    _check_profile(profile)
+    g = GRID_000[profile]
+    grid = []
+    for label, arch in study_000_architectures().items():
+        for lr in g["lr"]:
+            for batch in g["batch_size"]:
+                config = {"label": label, **arch, "epochs": g["epochs"], "batch_size": batch,
+                          "optimizer": {"name": "sgd", "lr": lr, "clip_norm": CLIP_NORM_000},
+                          "split": "validation"}
+                if g["train_subset"]:
+                    config["train_subset"] = g["train_subset"]
+                grid.append(config)
+    return [Sweep("study000", grid, list(range(g["seeds"])), "mnist")]
+
+
+# ---------------------------------------------------------------- study 001
+HIDDEN_001 = (2, 8, 16, 32, 64)
+DATASETS_001 = ("mnist", "fashion-mnist")
+BATCH_001 = 128
+SETTINGS_001 = {"full": {"epochs": 200, "seeds": 10, "eval_every": 5, "train_subset": None,
+                         "hidden": HIDDEN_001},
+                "quick": {"epochs": 4, "seeds": 2, "eval_every": 2, "train_subset": 3000,
+                          "hidden": (2, 8)}}
+
+
+def study_001_architectures(hidden: tuple[int, ...] = HIDDEN_001, input_kind: str = "column_windows") -> dict[str, dict]:
+    """label → (model, model_args, input) of study 001's MLPs (0, 1, 2 tanh hidden layers) and
+    vanilla RNNs (1, 2 layers) over 9 windows of 84 values."""
+    mlp = {"activation": "tanh", "output_activation": "softmax", "cost": "categorical_cross_entropy",
+           "init": "pytorch"}
+    archs = {"MLP 0 hidden": {"model": "MLP", "model_args": {"layer_sizes": [784, 10], **mlp}}}
+    for layers in (1, 2):
+        for h in hidden:
+            archs[f"MLP {layers}×{h}"] = {"model": "MLP", "model_args": {"layer_sizes": [784] + [h] * layers + [10], **mlp}}
+    for layers in (1, 2):
+        for h in hidden:
+            archs[f"RNN {layers}×{h}"] = {"model": "RNN", "input": input_kind, "model_args": {
+                "n_in": 84, "hidden": h, "n_layers": layers, "n_out": 10, "init": "pytorch"}}
+    return archs
+
+
+def _config_001(label: str, arch: dict, s: dict, batch: int = BATCH_001) -> dict:
+    config = {"label": label, **arch, "epochs": s["epochs"], "batch_size": batch,
+              "optimizer": {"name": "adam", "lr": 1e-4}, "eval_every": s["eval_every"]}
+    if s["train_subset"]:
+        config["train_subset"] = s["train_subset"]
+    return config
+
+
+def study_001(profile: str) -> list[Sweep]:
+    """The main protocol: 21 architectures × seeds on MNIST and on Fashion-MNIST (60k / 10k)."""
+    _check_profile(profile)
+    s = SETTINGS_001[profile]
+    grid = [_config_001(label, arch, s) for label, arch in study_001_architectures(s["hidden"]).items()]
+    return [Sweep(f"study001-{dataset}", grid, list(range(s["seeds"])), dataset) for dataset in DATASETS_001]
+
+
+def study_001_extras(profile: str) -> list[Sweep]:
+    """Labelled extras on MNIST: the batch-size check (the two neighbouring batch sizes, 3 seeds,
+    on one MLP and one RNN of similar size) and the row reading of "3 horizontal columns" for the
+    1-layer RNNs (3 seeds)."""
+    _check_profile(profile)
+    s = SETTINGS_001[profile]
+    archs = study_001_architectures(s["hidden"])
+    picked = ["MLP 1×8", "RNN 1×32"] if profile == "full" else ["MLP 1×8", "RNN 1×8"]
+    batch_grid = [_config_001(label, archs[label], s, batch) for label in picked for batch in (64, 256)]
+    rows = study_001_architectures(s["hidden"], input_kind="row_windows")
+    row_grid = [_config_001(f"{label} rows", arch, s) for label, arch in rows.items() if label.startswith("RNN 1×")]
+    seeds = list(range(min(3, s["seeds"])))
+    return [Sweep("study001-batch", batch_grid, seeds, "mnist"), Sweep("study001-rows", row_grid, seeds, "mnist")]
+
+
+STUDIES = {"000": study_000, "001": study_001, "001-extras": study_001_extras}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m nnlib.studies run STUDY [--profile full] [--dataset NAME]``: run a study's sweeps."""
+    import argparse
+
+    from . import sweep
+    parser = argparse.ArgumentParser(prog="python -m nnlib.studies", description=main.__doc__)
+    parser.add_argument("command", choices=("run", "list"))
+    parser.add_argument("study", choices=sorted(STUDIES))
+    parser.add_argument("--profile", required=True, choices=PROFILES,
+                        help="full: the study's protocol (committed results); quick: a small version")
+    parser.add_argument("--dataset", help="run only the sweeps on this dataset")
+    parser.add_argument("--workers", type=int, help="local processes (default: all CPUs)")
+    parser.add_argument("--scheduler", help="dask.distributed scheduler address, e.g. tcp://10.0.0.5:8786")
+    args = parser.parse_args(argv)
+    sweeps = [s for s in STUDIES[args.study](args.profile) if args.dataset in (None, s.dataset)]
+    if not sweeps:
+        parser.error(f"study {args.study} has no sweep on {args.dataset!r}")
+    for s in sweeps:
+        if args.command == "list":
+            print(f"{s.name}: {len(s.grid)} configurations × {len(s.seeds)} seeds on {s.dataset}")
+            continue
+        sweep.run_sweep(s.name, s.grid, s.seeds, s.dataset, profile=args.profile,
+                        workers=args.workers, scheduler=args.scheduler)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
