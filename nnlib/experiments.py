@@ -22,8 +22,9 @@ keep_best   null or a set name: keep each seed's weights from its best epoch on 
 label       a short name for the book (part of the configuration's identity)
 
 Every record carries two fingerprints, so that results made by other code are recognised:
-``code_fingerprint`` hashes the source of the modules that compute a result (models, layers,
-activations, costs, initialisers, optimisers, the training loop and :func:`run_trial`), and
+``code_fingerprint`` hashes the source of the code that computes the trial's result (its model
+class and the training loop, layers, activations, cost, optimiser, initialisers and
+:func:`run_trial`; see :func:`code_fingerprint`), and
 ``data_fingerprint`` hashes the arrays the trial actually trained and evaluated on (after every
 transform), so that a change to data preparation shows even where its source moved.
 """
@@ -40,6 +41,7 @@ import numpy as np
 
 from . import data, transforms
 from .model import MODEL_CLASSES, Model
+from .optimizers import get_optimizer
 
 INPUTS = ("pixels", "patch_conv", "column_windows", "row_windows", "row_sequence")
 SPLITS = ("official", "validation", "all")
@@ -136,17 +138,53 @@ RESULT_MODULES = ("activations", "costs", "initializers", "layers", "optimizers"
                   "recursive", "rnn")
 
 
-def code_fingerprint() -> str:
-    """16 hex digits: SHA-256 of the source of the code that computes a result (the modules in
-    RESULT_MODULES, :func:`build_model` and :func:`run_trial`).  Saving, loading, data files and
-    the book's machinery are not part of it."""
+def _snapshot_sources() -> dict[str, str]:
+    """Source text of every class and function of RESULT_MODULES (and of this module), read once
+    when this module is imported: the code this process runs, even if the files change later."""
     import importlib
+    import sys
+    modules = [importlib.import_module(f"nnlib.{name}") for name in RESULT_MODULES] + [sys.modules[__name__]]
+    sources = {}
+    for module in modules:
+        for obj in vars(module).values():
+            if (inspect.isclass(obj) or inspect.isfunction(obj)) and obj.__module__ == module.__name__:
+                sources[f"{obj.__module__}.{obj.__qualname__}"] = inspect.getsource(obj)
+    return sources
+
+
+def _used_code(model: Model, optimizer: Any) -> list[str]:
+    """Qualified names of the classes and functions a trial of ``model`` with ``optimizer`` runs."""
+    from . import initializers, layers, optimizers
+    used = [*type(model).__mro__, *type(model.cost).__mro__, *type(model.output_activation).__mro__,
+            *type(optimizer).__mro__, layers.Dense, optimizers.clip_scales, initializers.init_weights,
+            initializers.init_bias, build_model, run_trial]
+    parts = [v for v in vars(model).values()]
+    parts += [x for v in parts if isinstance(v, (list, tuple)) for x in v]
+    used += [c for part in parts if isinstance(part, layers.Dense) for c in type(part.activation).__mro__]
+    return sorted({f"{c.__module__}.{c.__qualname__}" for c in used if c is not object})
+
+
+def code_fingerprint(model: Model, optimizer: Any) -> str:
+    """16 hex digits: SHA-256 of the source of the code a trial of ``model`` trained with
+    ``optimizer`` runs: its model class and bases (training loop included), layers, activations,
+    cost, optimiser, initialisers, :func:`build_model` and :func:`run_trial` — as loaded in this
+    process.  Saving, loading, data files and the book's machinery are not part of it, and neither
+    is code the trial does not use (a new activation does not change an MLP-with-tanh trial's
+    fingerprint)."""
+    global _SOURCES
+    if _SOURCES is None:
+        _SOURCES = _snapshot_sources()
     digest = hashlib.sha256()
-    for name in RESULT_MODULES:
-        digest.update(inspect.getsource(importlib.import_module(f"nnlib.{name}")).encode())
-    for function in (build_model, run_trial):
-        digest.update(inspect.getsource(function).encode())
+    for name in _used_code(model, optimizer):
+        digest.update(name.encode())
+        digest.update(_SOURCES[name].encode())
     return digest.hexdigest()[:16]
+
+
+def config_fingerprint(config: dict) -> str:
+    """The code fingerprint a trial of ``config`` gets from the code loaded now."""
+    model = build_model(config, [0])
+    return code_fingerprint(model, get_optimizer(config.get("optimizer") or model.default_optimizer))
 
 
 def data_fingerprint(train: tuple[np.ndarray, np.ndarray], sets: dict[str, tuple]) -> str:
@@ -197,7 +235,7 @@ def run_trial(config: dict, seeds: list[int], dataset: str, checkpoint: str | Pa
             final[name]["confidence"] = transforms.confidence(outputs).mean(axis=-1)
     wall = time.perf_counter() - t0
     infer = inference_seconds(model, sets["test"][0])
-    fingerprints = {"code_fingerprint": code_fingerprint(), "data_fingerprint": data_fingerprint((X, y), sets)}
+    fingerprints = {"code_fingerprint": config_fingerprint(config), "data_fingerprint": data_fingerprint((X, y), sets)}
     hist = model.history_.to_dict()
     # A seed that diverged (and had no best epoch to go back to) has no final metrics.
     dead = [d is not None and b is None for d, b in zip(hist["diverged_epoch"], hist["best_epoch"])]
@@ -242,3 +280,7 @@ def _versions() -> dict[str, str]:
 def _machine() -> dict[str, Any]:
     import os
     return {"system": platform.system(), "machine": platform.machine(), "cpus": os.cpu_count()}
+
+
+_SOURCES: dict[str, str] | None = None
+_SOURCES = _snapshot_sources()  # at import: the code this process will run

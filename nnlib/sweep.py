@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from . import data
-from .experiments import check_config, code_fingerprint, run_trial
+from .experiments import check_config, config_fingerprint, run_trial
 
 RECORD_KEYS = ("config", "seed", "dataset", "history", "final", "n_parameters", "multiply_adds")
 
@@ -80,32 +80,39 @@ def record_files(folder: Path) -> list[Path]:
     return sorted(p for p in Path(folder).glob("*_seed*.json") if not p.name.startswith("."))
 
 
-def fingerprint_counts(records: Sequence[dict]) -> dict[str, int]:
-    """How many records each code fingerprint made ("unknown" for records older than fingerprints)."""
-    counts: dict[str, int] = {}
+def stale_records(records: Sequence[dict]) -> list[dict]:
+    """The records whose ``code_fingerprint`` differs from what the code loaded now gives their
+    configuration (records older than fingerprints have none, and count as stale)."""
+    current: dict[str, str] = {}
+    stale = []
     for r in records:
-        key = r.get("code_fingerprint") or "unknown"
-        counts[key] = counts.get(key, 0) + 1
-    return counts
+        key = config_id(r["config"], r["dataset"])
+        if key not in current:
+            current[key] = config_fingerprint(r["config"])
+        if r.get("code_fingerprint") != current[key]:
+            stale.append(r)
+    return stale
 
 
-def check_same_code(records: Sequence[dict], where: str, allow_mixed: bool = False) -> None:
-    """Raise ResultsError if ``records`` were made by different versions of the result code
-    (their ``code_fingerprint`` differs), unless ``allow_mixed``."""
-    counts = fingerprint_counts(records)
-    if len(counts) > 1 and not allow_mixed:
-        shown = ", ".join(f"{n} by {fp}" for fp, n in counts.items())
-        raise ResultsError(f"{where}: the records were made by different code ({shown}; this code is "
-                           f"{code_fingerprint()}). Delete the folder to recompute them all with this code, "
-                           "or pass allow_mixed=True to use them together anyway.")
+def check_same_code(records: Sequence[dict], where: str, allow_stale: bool = False) -> None:
+    """Raise ResultsError if any of ``records`` was made by other code than the code loaded now
+    (so a figure never mixes results of two versions), unless ``allow_stale``."""
+    stale = stale_records(records)
+    if stale and not allow_stale:
+        labels = sorted({r["config"].get("label") or r["config"]["model"] for r in stale})
+        made = sorted({r.get("code_fingerprint") or "no fingerprint" for r in stale})
+        raise ResultsError(f"{where}: {len(stale)} of {len(records)} records ({', '.join(labels[:4])}"
+                           f"{', …' if len(labels) > 4 else ''}) were made by other code than this "
+                           f"(fingerprint {', '.join(made)}). Delete them (or the folder) and run the sweep "
+                           "again to recompute them with this code, or pass allow_stale=True to use them anyway.")
 
 
-def load_records(name: str, profile: str, root: Path | None = None, allow_mixed: bool = False) -> list[dict]:
-    """Every record of a sweep, sorted by file name (raises ResultsError on a bad one, and on
-    records made by different code unless ``allow_mixed``)."""
+def load_records(name: str, profile: str, root: Path | None = None, allow_stale: bool = False) -> list[dict]:
+    """Every record of a sweep, sorted by file name.  Raises ResultsError on a bad record, and
+    on records made by other code than the code loaded now unless ``allow_stale``."""
     folder = sweep_dir(name, profile, root)
     records = [read_record(p) for p in record_files(folder)]
-    check_same_code(records, str(folder), allow_mixed)
+    check_same_code(records, str(folder), allow_stale)
     return records
 
 
@@ -147,15 +154,15 @@ def _summary(records: list[dict]) -> str:
 
 def run_sweep(name: str, grid: Sequence[dict], seeds: Sequence[int], dataset: str, *,
               profile: str = "quick", root: Path | None = None, workers: int | None = None,
-              scheduler: Any = None, progress: bool = True, allow_mixed: bool = False,
+              scheduler: Any = None, progress: bool = True, allow_stale: bool = False,
               checkpoint_seconds: float = 120.0) -> list[dict]:
     """Run every (configuration, seed) of the sweep not yet stored; return all its records.
 
     A trial group that runs long saves a checkpoint under ``<sweep>/.checkpoints/`` after an
     epoch once ``checkpoint_seconds`` have passed since its last one; a killed sweep started again resumes each group from its last saved epoch, with the
-    same result as an uninterrupted run.  Records made by other code than this (see
-    :func:`nnlib.experiments.code_fingerprint`) are reported, and the sweep refuses to return
-    them mixed with new ones unless ``allow_mixed``.
+    same result as an uninterrupted run.  Stored records made by other code than this (see
+    :func:`nnlib.experiments.code_fingerprint`) are reported up front, and the sweep refuses to
+    return them (with new ones or alone) unless ``allow_stale``.
 
     workers: local processes (default: the number of CPUs, at most the number of pending groups);
         ``workers=0`` runs in this process.
@@ -177,11 +184,10 @@ def run_sweep(name: str, grid: Sequence[dict], seeds: Sequence[int], dataset: st
     say(f"sweep {name!r} ({profile}): {len(grid)} configurations × {len(seeds)} seeds on {dataset}; "
         f"{n_done} of {n_total} trials already stored in {folder}")
     if n_done:
-        counts = fingerprint_counts([read_record(p) for p in record_files(folder)])
-        other = {fp: n for fp, n in counts.items() if fp != code_fingerprint()}
-        if other:
-            say(f"note: {sum(other.values())} stored records were made by other code than this "
-                f"({', '.join(other)}; this code is {code_fingerprint()}); they are kept, not recomputed")
+        stale = stale_records([read_record(p) for p in record_files(folder)])
+        if stale:
+            say(f"warning: {len(stale)} stored records were made by other code than this; they are "
+                "kept, not recomputed (delete them to recompute)")
 
     bar = None
     if progress and pending:
@@ -210,7 +216,7 @@ def run_sweep(name: str, grid: Sequence[dict], seeds: Sequence[int], dataset: st
     if failures:
         raise RuntimeError(f"{len(failures)} of {len(pending)} trial groups failed (the others are stored):\n"
                            + "\n".join(str(f) for f in failures))
-    return load_records(name, profile, root, allow_mixed=allow_mixed)
+    return load_records(name, profile, root, allow_stale=allow_stale)
 
 
 class TrialFailure:

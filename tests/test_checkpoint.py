@@ -113,12 +113,24 @@ def test_sweep_killed_mid_trial_resumes_from_its_checkpoint(tmp_path):
     assert acc[0] is None and acc[3] is not None and acc[-1] is not None  # evaluated every 4th epoch and at the end
 
 
-def test_records_of_different_code_are_not_mixed(tmp_path):
+def test_records_of_other_code_are_refused_unless_allowed(tmp_path):
     sweep.run_sweep("f", [{**CONFIG, "epochs": 2}], [0, 1], "digits", root=tmp_path, workers=0, progress=False)
     path = sweep.record_files(tmp_path / "quick" / "f")[0]
     record = json.loads(path.read_text())
     record["code_fingerprint"] = "0123456789abcdef"
     path.write_text(json.dumps(record))
-    with pytest.raises(sweep.ResultsError, match="made by different code .*1 by 0123456789abcdef"):
+    with pytest.raises(sweep.ResultsError, match=r"1 of 2 records \(long\) were made by other code .*0123456789abcdef"):
         sweep.load_records("f", "quick", tmp_path)
-    assert len(sweep.load_records("f", "quick", tmp_path, allow_mixed=True)) == 2
+    assert len(sweep.load_records("f", "quick", tmp_path, allow_stale=True)) == 2
+
+
+def test_fingerprint_covers_only_the_code_a_trial_runs():
+    from nnlib import experiments
+    mlp = experiments.build_model(CONFIG, [0])
+    used = experiments._used_code(mlp, nnlib.Adam())
+    assert "nnlib.mlp.MLP" in used and "nnlib.model.Model" in used and "nnlib.activations.Tanh" in used
+    assert "nnlib.optimizers.Adam" in used and "nnlib.optimizers.SGD" not in used
+    assert "nnlib.activations.Sigmoid" not in used and "nnlib.rnn.RNN" not in used
+    rnn = {"model": "RNN", "model_args": {"n_in": 8, "hidden": 4}, "epochs": 1}
+    assert "nnlib.rnn.RNN" in experiments._used_code(experiments.build_model(rnn, [0]), nnlib.Adam())
+    assert experiments.config_fingerprint(CONFIG) != experiments.config_fingerprint({**CONFIG, "optimizer": {"name": "sgd"}})
