@@ -173,3 +173,27 @@ def plot_grouped_bars(ax, df: pd.DataFrame, group: str, hue: str, value: str, gr
 def claims_table(rows: list[dict]) -> pd.DataFrame:
     """The chapter's claims: one row each with "claim", "study says", "we measured", "verdict"."""
     return pd.DataFrame(rows, columns=["claim", "study says", "we measured", "verdict"])
+
+
+def prediction_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+    """(mean, low, high): where one more run is expected to land, mean ± t·sd·√(1 + 1/n) over
+    the seeds (NaNs dropped).  This, not the interval of the mean, is what a number from a single
+    run of a study is compared with."""
+    v = np.asarray([x for x in values if x is not None and np.isfinite(x)], dtype=float)
+    if v.size < 2:
+        return (v.mean() if v.size else np.nan, np.nan, np.nan)
+    half = stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) * np.sqrt(1 + 1 / v.size)
+    return (v.mean(), v.mean() - half, v.mean() + half)
+
+
+def single_run_verdict(values: Sequence[float], claimed: float) -> str:
+    """Verdict on a number the study got from one run, against our seeds' values: reproduced when
+    it lies inside our 95 % prediction interval for a single run."""
+    _, lo, hi = prediction_interval(values)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return "not enough data: fewer than two seeds"
+    if claimed > hi:
+        return "not reproduced: the study's run is higher than ours"
+    if claimed < lo:
+        return "not reproduced: the study's run is lower than ours"
+    return "reproduced"
