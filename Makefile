@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 PROFILE  ?= full
-CHAPTERS := study_002 study_004
+CHAPTERS := study_000 study_002 study_004
 
 .PHONY: test data bench book chapters clean-venv
 

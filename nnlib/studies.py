@@ -78,7 +78,7 @@ BATCH_001 = 128
 SETTINGS_001 = {"full": {"epochs": 200, "seeds": 10, "eval_every": 5, "train_subset": None,
                          "hidden": HIDDEN_001},
                 "quick": {"epochs": 4, "seeds": 2, "eval_every": 2, "train_subset": 3000,
-                          "hidden": (2, 8)}}
+                          "hidden": (2, 8, 32)}}
 
 
 def study_001_architectures(hidden: tuple[int, ...] = HIDDEN_001, input_kind: str = "column_windows") -> dict[str, dict]:
@@ -128,7 +128,92 @@ def study_001_extras(profile: str) -> list[Sweep]:
     return [Sweep("study001-batch", batch_grid, seeds, "mnist"), Sweep("study001-rows", row_grid, seeds, "mnist")]
 
 
-STUDIES = {"000": study_000, "001": study_001, "001-extras": study_001_extras}
+# ---------------------------------------------------------------- study 002
+#: Defaults per profile; a chapter's parameters may override any of them.
+SETTINGS_002 = {"full": {"seeds": 10, "epochs": 30, "mod2_epochs": 50, "train_subset": None},
+                "quick": {"seeds": 3, "epochs": 4, "mod2_epochs": 2, "train_subset": 5000}}
+RANDOMISED_002 = ["test_shifted", "test_noisy", "test_shifted_noisy"]
+
+
+def study_002_grid(epochs: int, mod2_epochs: int, train_subset: int | None) -> list[dict]:
+    """Study 002's versions as the authors' code (YJDoc2/Rust-NN) ran them, and the book's extras
+    (labels ending in "(book's)"): c1 with only the cost changed, c2_conv with the book's kernels,
+    c2_mod trained on clean images only.  Every clean-trained version is also evaluated on the
+    test images shifted, with noise, and both (the authors' rules)."""
+    sigmoid = {"activation": "sigmoid", "output_activation": "sigmoid"}
+    common = {"model": "MLP", "epochs": epochs, "batch_size": 10, "split": "validation",
+              "eval": RANDOMISED_002}
+    if train_subset:
+        common["train_subset"] = train_subset
+    c1_args = {"layer_sizes": [784, 30, 10], **sigmoid, "cost": "quadratic", "init": "normal"}
+    c2_args = {"layer_sizes": [784, 30, 10], **sigmoid, "cost": "cross_entropy", "init": "scaled_normal"}
+    c2_opt = {"name": "sgd", "lr": 0.5, "weight_decay": 5.0}
+    conv_args = {**c2_args, "layer_sizes": [1078, 30, 10]}
+    mod = {**common, "optimizer": {"name": "sgd", "lr": 1.0, "weight_decay": 5.0}, "model_args": c2_args,
+           "keep_best": "val_ext", "eval": RANDOMISED_002 + ["val_ext"]}
+    return [
+        {**common, "label": "c1", "optimizer": {"name": "sgd", "lr": 3.0}, "model_args": c1_args},
+        {**common, "label": "c1 + cross-entropy (book's)", "optimizer": {"name": "sgd", "lr": 3.0},
+         "model_args": {**c1_args, "cost": "cross_entropy"}},
+        {**common, "label": "c2", "optimizer": c2_opt, "model_args": c2_args},
+        {**common, "label": "c2_conv", "optimizer": c2_opt, "input": "patch_conv", "model_args": conv_args},
+        {**common, "label": "c2_conv, book's kernels", "optimizer": c2_opt, "input": "patch_conv_book",
+         "model_args": conv_args},
+        {**mod, "label": "c2_mod", "augment": {"scheme": "rust-nn", "shifts": [3, 4], "n_pixels": [50, 150]}},
+        {**mod, "label": "c2_mod, clean data (book's)"},
+        {**common, "label": "c2_mod2", "epochs": mod2_epochs, "optimizer": c2_opt, "split": "all", "eval": [],
+         "augment": {"scheme": "rust-nn", "shifts": [3, 4], "n_pixels": [50, 250]},
+         "model_args": {**c2_args, "layer_sizes": [784, 50, 30, 10]}},
+    ]
+
+
+def study_002(profile: str, **overrides) -> list[Sweep]:
+    """Study 002 on MNIST (50k / 10k / 10k); ``overrides``: values replacing SETTINGS_002's."""
+    _check_profile(profile)
+    s = {**SETTINGS_002[profile], **{k: v for k, v in overrides.items() if v is not None}}
+    grid = study_002_grid(s["epochs"], s["mod2_epochs"], s["train_subset"])
+    return [Sweep("study002", grid, list(range(s["seeds"])), "mnist")]
+
+
+KERNEL_002 = "Sandybridge"  # the other OpenBLAS kernel the reproducibility check uses
+
+
+def study_002_kernel(profile: str) -> list[Sweep]:
+    """c2 again with another BLAS kernel (run with OPENBLAS_CORETYPE=Sandybridge), to show how far
+    results move when only the kernel changes.  Refuses to run under any other kernel."""
+    import numpy  # noqa: F401  (loads OpenBLAS, so that threadpoolctl sees it)
+    from threadpoolctl import threadpool_info
+    kernels = {i.get("architecture") for i in threadpool_info() if i.get("internal_api") == "openblas"}
+    if kernels != {KERNEL_002}:
+        raise SystemExit(f"study 002-kernel must run with OPENBLAS_CORETYPE={KERNEL_002} (now: "
+                         f"{', '.join(map(str, kernels)) or 'no OpenBLAS'})")
+    sweep, = study_002(profile)
+    return [Sweep(f"study002-kernel-{KERNEL_002.lower()}", [c for c in sweep.grid if c["label"] == "c2"],
+                  sweep.seeds, sweep.dataset)]
+
+
+# ---------------------------------------------------------------- study 004
+SETTINGS_004 = {"full": {"xor_seeds": 100, "seeds": 10, "epochs": 35},
+                "quick": {"xor_seeds": 20, "seeds": 3, "epochs": 35}}
+
+
+def study_004(profile: str, **overrides) -> list[Sweep]:
+    """Study 004: XOR (2-3-1, 1,000 epochs) and 784-100-50-10 on the first 1,000 MNIST images;
+    separate layers y = xW + b, uniform [−0.5, 0.5) weights, tanh everywhere, mean squared error,
+    one example per step in the data's order, η = 0.1."""
+    _check_profile(profile)
+    s = {**SETTINGS_004[profile], **{k: v for k, v in overrides.items() if v is not None}}
+    layer = {"model": "MLP", "optimizer": {"name": "sgd", "lr": 0.1}, "batch_size": 1, "shuffle": False}
+    tanh = {"activation": "tanh", "output_activation": "tanh", "cost": "mse", "init": "uniform"}
+    xor = {**layer, "label": "XOR 2-3-1", "epochs": 1000, "model_args": {"layer_sizes": [2, 3, 1], **tanh}}
+    mnist = {**layer, "label": "784-100-50-10", "epochs": s["epochs"], "train_subset": 1000,
+             "model_args": {"layer_sizes": [784, 100, 50, 10], **tanh}}
+    return [Sweep("study004-xor", [xor], list(range(s["xor_seeds"])), "xor"),
+            Sweep("study004-mnist", [mnist], list(range(s["seeds"])), "mnist")]
+
+
+STUDIES = {"000": study_000, "001": study_001, "001-extras": study_001_extras,
+           "002": study_002, "002-kernel": study_002_kernel, "004": study_004}
 
 
 def main(argv: list[str] | None = None) -> int:
