@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 PROFILE  ?= full
 CHAPTERS := study_000 study_002 study_004
 
-.PHONY: test data bench book chapters clean-venv
+.PHONY: test data bench book chapters clean-venv draw-export test-draw
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,16 @@ chapters: data
 ## book: install, fetch the data, run every chapter, build the HTML into book/_build/html
 book: chapters
 	$(VENV)/bin/jupyter-book build book/
+
+## draw-export: retrain the draw page's networks from the stored runs now available (checked
+## against their records; one process, one BLAS thread) and write book/_extra/draw/
+draw-export: data
+	OPENBLAS_NUM_THREADS=1 $(PY) -m nnlib.export
+
+## test-draw: the draw page in headless Chromium against nnlib (needs Debian's chromium and
+## chromium-driver); BOOK_HTML=book/_build/html tests the built book instead of a one-page build
+test-draw: $(STAMP)
+	NNLIB_BOOK_HTML=$(BOOK_HTML) $(PY) -m pytest -q tests/test_draw_page.py tests/test_export.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -21,6 +21,10 @@ def main() -> int:
     for name in chapters():
         page = HTML / f"{name}.html"
         nb = ROOT / "book" / f"{name}.ipynb"
+        if (ROOT / "book" / f"{name}.md").exists():  # a page of prose, not a chapter
+            if not page.exists():
+                problems.append(f"{name}: page missing")
+            continue
         if not page.exists() or not nb.exists():
             problems.append(f"{name}: page or executed notebook missing")
             continue
@@ -41,6 +45,9 @@ def main() -> int:
         if "glue" in re.sub(r"<script.*?</script>", "", html, flags=re.S).lower().split("hide code cell")[0]:
             problems.append(f"{name}: an unresolved glue reference")
         print(f"{name}: {images} figures, {len(cells)} cells")
+    for f in ("draw.js", "draw.css", "networks.js", "samples.js"):  # the draw page's files
+        if not (HTML / "draw" / f).exists():
+            problems.append(f"draw/{f} is not in the built book")
     for p in problems:
         print("book check failed:", p, file=sys.stderr)
     return 1 if problems else 0

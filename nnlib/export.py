@@ -177,7 +177,9 @@ def check_record(record: dict) -> None:
 
 def train_like_run_trial(config: dict, seeds: list[int], dataset: str, progress: bool = True) -> tuple[Model, dict]:
     """Train ``config`` for ``seeds`` (replicas) with the steps of
-    :func:`nnlib.experiments.run_trial` and one BLAS thread, as a sweep does.  Returns the model
+    :func:`nnlib.experiments.run_trial` and one BLAS thread, as a sweep does.  (The steps are
+    repeated here, not shared: run_trial returns records, not the model, and its source is part
+    of every stored record's code fingerprint, so it is not edited to share them.)  Returns the model
     and {"test_accuracy": (K,) array, "data_sha256": hashes of the data files}."""
     from threadpoolctl import threadpool_limits
     with threadpool_limits(limits=1):
