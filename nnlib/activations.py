@@ -121,7 +121,26 @@ class Identity(Activation):
         return grad_a
 
 
+class ReLULeakyBackward(LeakyReLU):
+    """ReLU in the forward pass, the leaky-ReLU derivative (1 or α) in the backward pass.
+
+    This is *not* the gradient of its forward map: a unit with z ≤ 0 outputs 0 yet passes α times
+    its incoming gradient back.  Study 003's Rust run trained its hidden layer this way
+    (α = 0.01); the class exists to reproduce that run, beside the true :class:`ReLU`.  It keeps
+    :class:`LeakyReLU`'s backward pass and replaces only the forward one.
+    """
+
+    name = "relu_leaky_backward"
+
+    def forward(self, z):
+        return np.maximum(z, 0)
+
+    def __repr__(self):
+        return f"ReLULeakyBackward(alpha={self.alpha})"
+
+
 _ACTIVATIONS = {cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Identity)}
+_ACTIVATIONS[ReLULeakyBackward.name] = ReLULeakyBackward
 
 
 def get_activation(spec: str | dict | Activation) -> Activation:

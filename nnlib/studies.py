@@ -192,6 +192,51 @@ def study_002_kernel(profile: str) -> list[Sweep]:
                   sweep.seeds, sweep.dataset)]
 
 
+# ---------------------------------------------------------------- study 003
+TARGET_003 = 0.96
+BATCH_003 = 512
+PROTOCOLS_003 = {  # key: label, hidden activation, learning rate
+    "rust": {"label": "Rust run: leaky-ReLU derivative backward, η = 0.8",
+             "activation": {"name": "relu_leaky_backward", "alpha": 0.01}, "lr": 0.8},
+    "rust_true_relu": {"label": "Rust run with the true ReLU gradient, η = 0.8", "activation": "relu", "lr": 0.8},
+    "pytorch": {"label": "PyTorch script: ReLU, η = 0.1", "activation": "relu", "lr": 0.1},
+}
+SETTINGS_003 = {"full": {"seeds": 20, "max_epochs": 60, "timed_seeds": 20, "threads": (1, 2), "loader_epochs": 3},
+                "quick": {"seeds": 2, "max_epochs": 10, "timed_seeds": 2, "threads": (1,), "loader_epochs": 1}}
+
+
+def settings_003(profile: str, **overrides) -> dict:
+    """Study 003's settings for a profile, with any non-None ``overrides`` (seeds, max_epochs,
+    timed_seeds, threads, loader_epochs) in place."""
+    _check_profile(profile)
+    unknown = set(overrides) - set(SETTINGS_003[profile])
+    if unknown:
+        raise ValueError(f"unknown study 003 setting(s) {', '.join(sorted(unknown))}; "
+                         f"known: {', '.join(SETTINGS_003[profile])}")
+    s = {**SETTINGS_003[profile], **{k: v for k, v in overrides.items() if v is not None}}
+    s["threads"] = tuple(int(t) for t in s["threads"])
+    return s
+
+
+def model_args_003(protocol: str) -> dict:
+    """The 784-256-10 MLP of a study 003 protocol: He / Kaiming-normal N(0, 2/n_in) weights, zero
+    biases, softmax cross-entropy."""
+    return {"layer_sizes": [784, 256, 10], "activation": PROTOCOLS_003[protocol]["activation"],
+            "output_activation": "softmax", "cost": "categorical_cross_entropy", "init": "he"}
+
+
+def study_003(profile: str, **overrides) -> list[Sweep]:
+    """Study 003, time to 96 %: the author's Rust run (ReLU forward, leaky-ReLU derivative α = 0.01
+    backward, η = 0.8), the same with the true ReLU gradient, and the author's PyTorch script
+    (ReLU, η = 0.1); SGD, batch 512 in data order (no shuffling), on 60k / 10k.  Each seed stops
+    after the epoch its test accuracy exceeds 96 % (or after ``max_epochs``)."""
+    s = settings_003(profile, **overrides)
+    grid = [{"label": p["label"], "model": "MLP", "model_args": model_args_003(key), "epochs": s["max_epochs"],
+             "batch_size": BATCH_003, "shuffle": False, "optimizer": {"name": "sgd", "lr": p["lr"]},
+             "target": ["test", TARGET_003]} for key, p in PROTOCOLS_003.items()]
+    return [Sweep("study003", grid, list(range(s["seeds"])), "mnist")]
+
+
 # ---------------------------------------------------------------- study 004
 SETTINGS_004 = {"full": {"xor_seeds": 100, "seeds": 10, "epochs": 35},
                 "quick": {"xor_seeds": 20, "seeds": 3, "epochs": 35}}
@@ -213,7 +258,7 @@ def study_004(profile: str, **overrides) -> list[Sweep]:
 
 
 STUDIES = {"000": study_000, "001": study_001, "001-extras": study_001_extras,
-           "002": study_002, "002-kernel": study_002_kernel, "004": study_004}
+           "002": study_002, "002-kernel": study_002_kernel, "003": study_003, "004": study_004}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,198 @@
+"""Study 003, time to 96 %: its sweep, its hand-computed 3-2-3 example, and the timed runs.
+
+Two protocols of the 784-256-10 network, each stopped as soon as test accuracy after an epoch
+exceeds 96 %, mini-batches of 512 in data order (no shuffling), softmax cross-entropy, plain SGD,
+He / Kaiming-normal weights N(0, 2/n_in) and zero biases:
+
+* ``rust``: the author's Rust run — hidden layer ReLU forward with the leaky-ReLU derivative
+  (α = 0.01) backward, η = 0.8; ``rust_true_relu`` is the same with the true ReLU gradient;
+* ``pytorch``: the author's PyTorch script — ReLU, η = 0.1.
+
+The sweep (epochs to 96 % per seed, seeds trained together as replicas) is
+:func:`nnlib.studies.study_003`, with the book's other sweeps; :func:`measure_timings` times
+single runs to 96 % with nnlib and, when installed, PyTorch, on a pinned number of threads, and
+``python -m nnlib.study003 time`` stores them as JSON.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import bench, torch_baselines
+from .costs import Quadratic
+from .mlp import MLP
+from .optimizers import SGD
+from .studies import BATCH_003 as BATCH
+from .studies import PROFILES, study_003  # noqa: F401 - study_003: the sweep, with the book's others
+from .studies import PROTOCOLS_003 as PROTOCOLS
+from .studies import TARGET_003 as TARGET
+from .studies import model_args_003 as model_args
+from .studies import settings_003 as settings
+
+# The author's recorded hyperfine results (mean and standard deviation of 100 runs, seconds, on
+# the author's machine) and their network and learning rate where known.
+AUTHOR_TIMINGS = [
+    {"run": "PyTorch script", "mean": 193.5, "sd": 10.4},
+    {"run": "Rust", "mean": 102.5, "sd": 11.7},
+    {"run": "Rust parallel", "mean": 44.3, "sd": 4.4},
+    {"run": "Rust parallel, later run (another network)", "mean": 9.1, "sd": 0.2},
+]
+
+
+# ---------------------------------------------------------------- the 3-2-3 example
+
+# The author's hand-computed check, weights (out × in); expected values to about 1e-6.
+HAND = {
+    "W1": [[-0.75, 0.5, -0.25], [0.25, -0.5, 0.75]], "b1": [0.0, 1.0],
+    "W2": [[-0.75, 0.75], [0.5, -0.5], [-0.25, 0.25]], "b2": [0.75, 0.5, 0.25],
+    "x": [0.25, 0.5, 0.75], "t": [0.0, 1.0, 0.0], "alpha": 0.2,
+}
+HAND_EXPECTED = {
+    "z1": [-0.125, 1.375], "a1": [-0.025, 1.375], "z2": [1.8, -0.2, 0.6],
+    "delta2": [0.208924, -0.272186, 0.295432], "delta1": [-0.0733288, 0.366644],
+    "dW2": [[-0.0052231, 0.287271], [0.00680465, -0.374256], [-0.0073858, 0.406219]],
+    "dW1": [[-0.0183322, -0.0366644, -0.0549966], [0.091661, 0.183322, 0.274983]],
+}
+
+
+def hand_example_nnlib() -> dict[str, np.ndarray]:
+    """The 3-2-3 example computed by nnlib in float64: an MLP [3, 2, 3] with leaky ReLU (α = 0.2)
+    hidden, sigmoid output and the cost Σ(a − t)² (``Quadratic(half=False)``), its weights set to
+    the author's.  Returns z1, a1, z2, δ2, δ1 and dW2, dW1 in the author's (out × in) layout."""
+    net = MLP([3, 2, 3], activation={"name": "leaky_relu", "alpha": HAND["alpha"]}, output_activation="sigmoid",
+              cost=Quadratic(half=False), dtype="float64")
+    first, second = net.layers
+    first.W[0] = np.array(HAND["W1"]).T  # nnlib's weights are (in × out)
+    first.b[0] = HAND["b1"]
+    second.W[0] = np.array(HAND["W2"]).T
+    second.b[0] = HAND["b2"]
+    x = np.array([HAND["x"]])
+    z1, a1 = first.forward(x)
+    z2, _ = second.forward(a1)
+    _, (dW1, db1, dW2, db2) = net.loss_and_gradients(x, np.array([HAND["t"]]))
+    return {"z1": z1[0, 0], "a1": a1[0, 0], "z2": z2[0, 0], "delta2": db2[0], "delta1": db1[0],
+            "dW2": dW2[0].T, "dW1": dW1[0].T}
+
+
+def hand_example_torch() -> dict[str, np.ndarray] | None:
+    """The same by PyTorch's autograd, or None when PyTorch is not installed."""
+    if not torch_baselines.available():
+        return None
+    return torch_baselines.hand_example(HAND["W1"], HAND["b1"], HAND["W2"], HAND["b2"], HAND["x"], HAND["t"],
+                                        HAND["alpha"])
+
+
+def largest_difference(computed: dict[str, np.ndarray], expected: dict = HAND_EXPECTED) -> float:
+    """The largest absolute difference between computed and expected values, over every entry."""
+    return max(float(np.max(np.abs(np.asarray(computed[k]) - np.asarray(v)))) for k, v in expected.items())
+
+
+# ---------------------------------------------------------------- timed runs
+
+
+def time_to_target_nnlib(protocol: str, seed: int, X, y, X_test, y_test, max_epochs: int,
+                         target: float = TARGET) -> dict:
+    """One nnlib run of ``protocol`` (one replica) until test accuracy after an epoch exceeds
+    ``target``.  Returns the same fields as :func:`nnlib.torch_baselines.time_to_target`:
+    epochs, reached, seconds (the whole training call, test evaluations included),
+    train_seconds, eval_seconds and test_accuracy per epoch."""
+    net = MLP(**model_args(protocol), random_state=seed)
+    t0 = time.perf_counter()
+    net.fit(X, y, epochs=max_epochs, batch_size=BATCH, optimizer=SGD(lr=PROTOCOLS[protocol]["lr"]), shuffle=False,
+            eval_train=False, eval_sets={"test": (X_test, y_test)}, target=("test", target))
+    seconds = time.perf_counter() - t0
+    h = net.history_
+    return {"epochs": len(h.epoch), "reached": h.stopped_epoch[0] is not None, "seconds": seconds,
+            "train_seconds": list(h.seconds), "eval_seconds": list(h.eval_seconds),
+            "test_accuracy": [float(v) for v in h["test_accuracy"][:, 0]]}
+
+
+def measure_timings(seeds: list[int], threads: tuple[int, ...], max_epochs: int, loader_epochs: int = 0,
+                    target: float = TARGET, use_torch: bool | None = None, progress: bool = True) -> dict:
+    """Time single runs to ``target`` on this machine, seed after seed, and for each seed every
+    thread count and implementation in turn (so that a drift in the machine's speed spreads over
+    all of them): nnlib with the three protocols, PyTorch with the PyTorch script's protocol.
+    ``loader_epochs`` > 0 also times that many epochs of PyTorch fed by a per-image DataLoader like
+    the author's script (one thread).  Returns a JSON-ready dict with the machine facts, the load
+    and one entry per run in ``runs``."""
+    from . import data
+    if use_torch is None:
+        use_torch = torch_baselines.available()
+    if use_torch:
+        import torch  # noqa: F401 - loaded now, so that bench.pinned_threads sets its threads too
+    say = print if progress else (lambda *a, **k: None)
+    ds = data.load("mnist")
+    cpus = os.cpu_count() or 1
+    load_before = bench.load_average()
+    warnings = [w for w in (bench.load_warning(load_before, cpus, max(threads)),) if w]
+    for w in warnings:
+        say(w)
+    runs, loader = [], []
+    args = (ds.X_train, ds.y_train, ds.X_test, ds.y_test)
+    t_start = time.perf_counter()
+    with bench.OtherLoad() as other:
+        for seed in seeds:
+            for n in threads:
+                with bench.pinned_threads(n):
+                    for protocol in PROTOCOLS:
+                        run = time_to_target_nnlib(protocol, seed, *args, max_epochs, target)
+                        runs.append({"implementation": "nnlib", "protocol": protocol, "seed": seed, "threads": n, **run})
+                        say(f"seed {seed}, {n} thread(s), nnlib {protocol}: {run['epochs']} epochs, {run['seconds']:.2f} s", flush=True)
+                    if use_torch:
+                        run = torch_baselines.time_to_target(seed, *args, lr=PROTOCOLS["pytorch"]["lr"], batch_size=BATCH,
+                                                             target=target, max_epochs=max_epochs)
+                        runs.append({"implementation": "PyTorch", "protocol": "pytorch", "seed": seed, "threads": n, **run})
+                        say(f"seed {seed}, {n} thread(s), PyTorch: {run['epochs']} epochs, {run['seconds']:.2f} s", flush=True)
+        if use_torch and loader_epochs:
+            images = (ds.X_train.reshape(-1, 28, 28) * 255).round().astype(np.uint8)
+            with bench.pinned_threads(1):
+                for e in range(loader_epochs):
+                    loader.append(torch_baselines.per_image_loader_epoch_seconds(images, ds.y_train, seed=e))
+                    say(f"PyTorch with a per-image DataLoader: {loader[-1]:.2f} s for one epoch", flush=True)
+    load_after = bench.load_average()
+    if other.cores is not None and other.cores > bench.OTHER_LOAD_LIMIT:
+        warnings.append(f"WARNING: other processes kept {other.cores:.2f} CPUs busy on average during the measurement.")
+    return {"machine": bench.machine_facts(), "threads": list(threads), "seeds": list(seeds), "max_epochs": max_epochs,
+            "target": target, "batch_size": BATCH, "torch": use_torch, "runs": runs,
+            "loader_epoch_seconds": loader, "load": {"load_average_before": load_before, "load_average_after": load_after,
+                                                     "other_processes_cpus": other.cores},
+            "total_seconds": time.perf_counter() - t_start, "warnings": warnings}
+
+
+def timings_path(profile: str) -> Path:
+    """Where a profile's timed runs are stored: ``<results>/<profile>/study003-timing/timings.json``."""
+    from .sweep import sweep_dir
+    return sweep_dir("study003-timing", profile) / "timings.json"
+
+
+def read_timings(path: str | Path) -> dict:
+    """Stored timed runs (see :func:`measure_timings`); a bad file raises ValueError naming it."""
+    return bench.read_result(path, required=("machine", "threads", "runs", "load"),
+                             command="python -m nnlib.study003 time --out")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m nnlib.study003 time --profile full``: time single runs to 96 % and store them."""
+    parser = argparse.ArgumentParser(prog="python -m nnlib.study003", description=main.__doc__)
+    parser.add_argument("command", choices=("time",))
+    parser.add_argument("--profile", required=True, choices=PROFILES)
+    parser.add_argument("--seeds", type=int, help="how many seeds to time (default: the profile's)")
+    parser.add_argument("--threads", help="thread counts, e.g. 1,2 (default: the profile's)")
+    parser.add_argument("--max-epochs", type=int)
+    parser.add_argument("--loader-epochs", type=int)
+    parser.add_argument("--out", type=Path, help="JSON file to write (default: the profile's results folder)")
+    args = parser.parse_args(argv)
+    threads = tuple(int(t) for t in args.threads.split(",")) if args.threads else None
+    s = settings(args.profile, timed_seeds=args.seeds, threads=threads, max_epochs=args.max_epochs,
+                 loader_epochs=args.loader_epochs)
+    result = measure_timings(list(range(s["timed_seeds"])), s["threads"], s["max_epochs"], s["loader_epochs"])
+    print(f"written to {bench.write_result(result, args.out or timings_path(args.profile))}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,105 @@
+"""Study 003: the Rust run's hidden activation, the hand-computed 3-2-3 example, the sweep and the
+timed runs to a target accuracy."""
+import numpy as np
+import pytest
+
+import nnlib
+from nnlib import study003, studies
+from nnlib.activations import LeakyReLU, ReLU, get_activation
+from test_gradients import numeric_gradients
+
+
+def test_relu_leaky_backward_is_relu_forward_and_leaky_derivative_backward():
+    act = get_activation({"name": "relu_leaky_backward", "alpha": 0.01})
+    z = np.array([-2.0, -0.5, 0.5, 2.0])
+    np.testing.assert_array_equal(act.forward(z), ReLU().forward(z))
+    g = np.ones_like(z)
+    backward = act.backward(z, act.forward(z), g)
+    np.testing.assert_array_equal(backward, LeakyReLU(0.01).backward(z, None, g))
+    # Finite differences of its own forward map: 0 for z < 0, 1 for z > 0. The backward pass
+    # agrees where z > 0 and passes α = 0.01 instead of 0 where z < 0: not the true gradient.
+    eps = 1e-6
+    numeric = (act.forward(z + eps) - act.forward(z - eps)) / (2 * eps)
+    np.testing.assert_allclose(numeric, [0, 0, 1, 1], atol=1e-9)
+    np.testing.assert_allclose(backward - numeric, [0.01, 0.01, 0, 0], atol=1e-9)
+    assert act.config() == {"name": "relu_leaky_backward", "alpha": 0.01}
+    with pytest.raises(ValueError, match="alpha"):
+        get_activation({"name": "relu_leaky_backward", "alpha": 1.5})
+
+
+def test_network_with_leaky_backward_departs_from_finite_differences_only_below_the_output():
+    X = np.random.default_rng(0).normal(size=(6, 4))
+    y = np.array([0, 1, 2, 0, 1, 2])
+    kw = dict(output_activation="softmax", cost="categorical_cross_entropy", init="he", random_state=3, dtype="float64")
+    leaky = nnlib.MLP([4, 8, 3], activation={"name": "relu_leaky_backward", "alpha": 0.01}, **kw)
+    true = nnlib.MLP([4, 8, 3], activation="relu", **kw)
+    loss_l, grads_l = leaky.loss_and_gradients(X, y)
+    loss_t, grads_t = true.loss_and_gradients(X, y)
+    assert loss_l == pytest.approx(loss_t)  # the same forward pass, so the same cost
+    numeric = numeric_gradients(leaky, X, y)
+    for k in (2, 3):  # the output layer: the true gradient, both ways
+        np.testing.assert_allclose(grads_l[k], numeric[k], rtol=1e-5, atol=1e-8)
+        np.testing.assert_allclose(grads_t[k], grads_l[k])
+    np.testing.assert_allclose(grads_t[0], numeric[0], rtol=1e-5, atol=1e-8)  # true ReLU: exact
+    assert np.abs(grads_l[0] - numeric[0]).max() > 1e-4  # the leak: not the cost's gradient
+
+
+def test_hand_example_matches_the_authors_values():
+    computed = study003.hand_example_nnlib()
+    assert study003.largest_difference(computed) < 1e-6
+    np.testing.assert_allclose(computed["a1"], [-0.025, 1.375])
+
+
+def test_hand_example_by_autograd_matches_nnlib():
+    pytest.importorskip("torch")
+    mine, theirs = study003.hand_example_nnlib(), study003.hand_example_torch()
+    for key in study003.HAND_EXPECTED:
+        np.testing.assert_allclose(mine[key], theirs[key], atol=1e-12)
+
+
+def test_study_003_sweep_definition():
+    sweep, = studies.study_003("full")
+    assert sweep.name == "study003" and len(sweep.seeds) >= 20 and sweep.dataset == "mnist"
+    by_lr = {c["optimizer"]["lr"]: c for c in sweep.grid}
+    assert set(by_lr) == {0.8, 0.1} and len(sweep.grid) == 3
+    for c in sweep.grid:
+        assert c["batch_size"] == 512 and c["shuffle"] is False and c["target"] == ["test", 0.96]
+        assert c["model_args"]["layer_sizes"] == [784, 256, 10] and c["model_args"]["init"] == "he"
+    assert studies.STUDIES["003"] is studies.study_003
+    with pytest.raises(ValueError, match="unknown study 003 setting"):
+        studies.settings_003("quick", epochs=3)
+    assert studies.settings_003("quick", seeds=5, threads=[1, 2])["threads"] == (1, 2)
+
+
+def _tiny_mnist_like(m=600, seed=0):
+    rng = np.random.default_rng(seed)
+    centres = rng.random((10, 784)).astype(np.float32)
+    y = rng.integers(0, 10, m)
+    X = np.clip(centres[y] + 0.1 * rng.standard_normal((m, 784), dtype=np.float32), 0, 1)
+    return X, y
+
+
+def test_timed_run_stops_after_the_epoch_that_exceeds_the_target():
+    X, y = _tiny_mnist_like()
+    run = study003.time_to_target_nnlib("pytorch", 0, X, y, X[:200], y[:200], max_epochs=30, target=0.9)
+    assert run["reached"] and run["epochs"] == len(run["train_seconds"]) == len(run["test_accuracy"])
+    assert run["test_accuracy"][-1] > 0.9 and all(a <= 0.9 for a in run["test_accuracy"][:-1])
+    assert run["seconds"] >= sum(run["train_seconds"])
+    never = study003.time_to_target_nnlib("rust", 0, X, y, X[:200], y[:200], max_epochs=2, target=1.0)
+    assert not never["reached"] and never["epochs"] == 2
+
+
+def test_pytorch_timed_run_has_the_same_fields():
+    pytest.importorskip("torch")
+    from nnlib import torch_baselines
+    X, y = _tiny_mnist_like()
+    mine = study003.time_to_target_nnlib("pytorch", 0, X, y, X[:200], y[:200], max_epochs=30, target=0.9)
+    theirs = torch_baselines.time_to_target(0, X, y, X[:200], y[:200], target=0.9, max_epochs=30)
+    assert set(mine) == set(theirs) and theirs["reached"]
+
+
+def test_stored_timings_are_checked(tmp_path):
+    bad = tmp_path / "timings.json"
+    bad.write_text('{"runs": []}')
+    with pytest.raises(ValueError, match="lacks machine"):
+        study003.read_timings(bad)
