@@ -136,3 +136,21 @@ def test_a_stored_trial_is_trained_again_to_the_same_accuracy(tmp_path):
     forged = {**record, "final": {**record["final"], "test": {**record["final"]["test"], "accuracy": 0.5}}}
     with pytest.raises(export.ExportError, match="cannot be reproduced"):
         export.retrain(forged, [forged if r is record else r for r in records], progress=False)
+
+
+def test_the_page_networks_are_those_of_the_stored_records():
+    """Each network the committed page shows reproduces a stored record of this repository: the
+    record exists, and its accuracy and code fingerprint are the ones the page states."""
+    manifest = export._read_js_call(export.PAGE_DIR / "networks.js", "setManifest")
+    keys = [n.key for n in export.page_networks()]
+    assert sorted(n["key"] for n in manifest["networks"] + manifest["missing"]) == sorted(keys)
+    for entry in manifest["networks"]:
+        _, payload = export.read_network(export.PAGE_DIR / entry["file"])
+        about = payload["about"]
+        path = export.ROOT / about["record"]
+        assert path.exists(), f"{entry['key']}: its record {about['record']} is gone; run make draw-export"
+        record = sweep.read_record(path)
+        assert record["seed"] == about["seed"]
+        assert record["final"]["test"]["accuracy"] == about["test_accuracy"], (
+            f"{entry['key']}: its record changed since the export; run make draw-export")
+        assert record["code_fingerprint"] == about["code_fingerprint"]
