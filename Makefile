@@ -5,7 +5,14 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 PROFILE  ?= full
-CHAPTERS := study_000 study_002 study_004
+# The chapters `make book` executes (templates in notebooks/), one per line: add a new chapter
+# here and in _toc.yml.  `make book CHAPTERS=study_004` reruns one chapter and rebuilds the book.
+CHAPTERS ?= \
+	study_000 \
+	study_002 \
+	study_004
+# book/ holds the full profile only (the published book); any other profile is built in a copy.
+BOOK_DIR := $(if $(filter full,$(PROFILE)),book,_build/book-$(PROFILE))
 
 .PHONY: test data bench book chapters clean-venv draw-export test-draw
 
@@ -27,16 +34,17 @@ test: data
 bench: data
 	$(PY) -m nnlib.bench
 
-## chapters: execute every chapter template with papermill (PROFILE=full or quick) into book/
+## chapters: execute the chapter templates (PROFILE=full, the default, or quick) into $(BOOK_DIR);
+## each replaces its page only if every cell ran (python -m nnlib.chapter)
 chapters: data
-	@for c in $(CHAPTERS); do \
-	  echo "running chapter $$c with the $(PROFILE) profile"; \
-	  $(VENV)/bin/papermill notebooks/$$c.ipynb book/$$c.ipynb -p profile $(PROFILE) --progress-bar || exit 1; \
-	done
+	$(PY) -m nnlib.chapter run $(CHAPTERS) --profile $(PROFILE) --into $(BOOK_DIR)
 
-## book: install, fetch the data, run every chapter, build the HTML into book/_build/html
+## book: install, fetch the data, run every chapter, refuse a chapter with an error output, build
+## the HTML into $(BOOK_DIR)/_build/html and check every page (.ci/check_book.py)
 book: chapters
-	$(VENV)/bin/jupyter-book build book/
+	$(PY) -m nnlib.chapter check $(CHAPTERS:%=$(BOOK_DIR)/%.ipynb) --profile $(PROFILE)
+	$(VENV)/bin/jupyter-book build $(BOOK_DIR)
+	$(PY) .ci/check_book.py --book $(BOOK_DIR) --profile $(PROFILE)
 
 ## draw-export: retrain the draw page's networks from the stored runs now available (checked
 ## against their records; one process, one BLAS thread) and write book/_extra/draw/

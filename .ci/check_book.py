@@ -1,52 +1,76 @@
-"""Fail unless the built book has every chapter page of _toc.yml, each with its figures and its
-glued numbers, and a statement of the profile that produced it.  Usage: python .ci/check_book.py"""
+"""Fail unless the built book has every page of _toc.yml; each chapter executed with the expected
+profile and without error outputs (nnlib.chapter.notebook_problems), with its figures (each with
+alt text and a caption), its glued numbers and a statement of the profile that produced it; and
+the draw page's files.
+
+Usage: python .ci/check_book.py [--book book] [--profile full]
+(``make book`` runs it; ``make book PROFILE=quick`` checks _build/book-quick with --profile quick.)
+"""
+import argparse
 import json
 import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "book" / "_build" / "html"
+sys.path.insert(0, str(ROOT))
+from nnlib.chapter import notebook_problems  # noqa: E402
 
 
-def chapters() -> list[str]:
+def pages() -> list[str]:
     toc = (ROOT / "_toc.yml").read_text()
     return re.findall(r"^\s*-\s*file:\s*(\S+)", toc, flags=re.M)
 
 
-def main() -> int:
-    problems = []
-    if not (HTML / "intro.html").exists():
-        problems.append("intro.html is missing")
-    for name in chapters():
-        page = HTML / f"{name}.html"
-        nb = ROOT / "book" / f"{name}.ipynb"
+def page_problems(name: str, book: Path, profile: str) -> list[str]:
+    """What is wrong with one chapter: its executed notebook, and its page in the built HTML."""
+    html_dir = book / "_build" / "html"
+    page, nb = html_dir / f"{name}.html", book / f"{name}.ipynb"
+    if not page.exists() or not nb.exists():
+        return [f"{name}: page or executed notebook missing"]
+    problems = notebook_problems(nb, profile)
+    cells = json.loads(nb.read_text())["cells"]
+    figures = sum(any(k.endswith("image/png") for k in out.get("data", {}))
+                  for c in cells for out in c.get("outputs", []))
+    html = page.read_text()
+    images = re.findall(r"<img [^>]*>", html)
+    if figures == 0 or len(images) < figures:
+        problems.append(f"{name}: {figures} figures in the notebook, {len(images)} on the page")
+    for img in images:
+        src = re.search(r'src="([^"]+)"', img)
+        if src and src.group(1).startswith("_images/"):
+            path = html_dir / src.group(1)
+            if not path.exists() or path.stat().st_size < 1000:
+                problems.append(f"{name}: image {src.group(1)} missing or empty")
+        if not re.search(r'alt="[^"]{10,}"', img):
+            problems.append(f"{name}: a figure without alt text ({img[:80]}…)")
+    if html.count("<figcaption") < len(images):
+        problems.append(f"{name}: {len(images)} figures but {html.count('<figcaption')} captions")
+    text = re.sub(r"<[^>]+>", "", html)
+    if "This page was produced with the" not in text:
+        problems.append(f"{name}: no statement of the profile")
+    if "glue" in re.sub(r"<script.*?</script>", "", html, flags=re.S).lower().split("hide code cell")[0]:
+        problems.append(f"{name}: an unresolved glue reference")
+    print(f"{name}: {len(images)} figures, {len(cells)} cells")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--book", type=Path, default=ROOT / "book", help="the folder jupyter-book built")
+    parser.add_argument("--profile", default="full", help="the profile every chapter must have run with")
+    args = parser.parse_args(argv)
+    book = args.book if args.book.is_absolute() else Path.cwd() / args.book
+    html = book / "_build" / "html"
+    problems = [] if (html / "intro.html").exists() else ["intro.html is missing"]
+    for name in pages():
         if (ROOT / "book" / f"{name}.md").exists():  # a page of prose, not a chapter
-            if not page.exists():
+            if not (html / f"{name}.html").exists():
                 problems.append(f"{name}: page missing")
             continue
-        if not page.exists() or not nb.exists():
-            problems.append(f"{name}: page or executed notebook missing")
-            continue
-        cells = json.loads(nb.read_text())["cells"]
-        figures = sum("image/png" in out.get("data", {}) for c in cells for out in c.get("outputs", []))
-        errors = [out for c in cells for out in c.get("outputs", []) if out.get("output_type") == "error"]
-        html = page.read_text()
-        images = len(re.findall(r"<img [^>]*src=\"_images/", html))
-        if errors:
-            problems.append(f"{name}: the executed notebook has {len(errors)} error outputs")
-        if figures == 0 or images < figures:
-            problems.append(f"{name}: {figures} figures in the notebook, {images} on the page")
-        for img in re.findall(r"<img [^>]*src=\"(_images/[^\"]+)\"", html):
-            if not (HTML / img).exists() or (HTML / img).stat().st_size < 1000:
-                problems.append(f"{name}: image {img} missing or empty")
-        if "This page was produced with the" not in re.sub(r"<[^>]+>", "", html):
-            problems.append(f"{name}: no statement of the profile")
-        if "glue" in re.sub(r"<script.*?</script>", "", html, flags=re.S).lower().split("hide code cell")[0]:
-            problems.append(f"{name}: an unresolved glue reference")
-        print(f"{name}: {images} figures, {len(cells)} cells")
+        problems += page_problems(name, book, args.profile)
     for f in ("draw.js", "draw.css", "networks.js", "samples.js"):  # the draw page's files
-        if not (HTML / "draw" / f).exists():
+        if not (html / "draw" / f).exists():
             problems.append(f"draw/{f} is not in the built book")
     for p in problems:
         print("book check failed:", p, file=sys.stderr)

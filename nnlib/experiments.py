@@ -12,10 +12,19 @@ shuffle     reshuffle every epoch [true]; shuffle_seed: the mini-batch order, th
 split       "official" (60k train / 10k test), "validation" (50k / 10k val / 10k test) or
             "all" (train on all 70k; test is then part of training)   ["official"]
 train_subset  keep only the first N training examples            [all]
-input       "pixels" | "patch_conv" | "column_windows" | "row_windows" | "row_sequence"   ["pixels"]
-augment     null or {"copies": c, "shifts": [lo, hi], "n_pixels": [lo, hi]}: training set plus
-            shifted and noisy copies (nnlib.transforms.augment)   [null]
-eval        extra evaluation sets besides the split's own: "test_shifted", "test_noisy"  [[]]
+input       "pixels" | "patch_conv" (study 002's authors' six 4×4 kernels, then the pixels) |
+            "patch_conv_book" (the book's six kernels) | "column_windows" | "row_windows" |
+            "row_sequence"   ["pixels"]
+augment     null or {"scheme": "rust-nn", "shifts": [lo, hi], "n_pixels": [lo, hi], "seed": s}:
+            the training set as study 002's authors built it for c2_mod
+            (nnlib.transforms.rust_nn_augment; shifts [3, 4], n_pixels [50, 150], seed 0 unless
+            given); with split "all", the validation and test sets are added to it, each with a
+            shifted-and-noisy copy appended, as for c2_mod2   [null]
+eval        extra evaluation sets besides the split's own, made with a fixed seed by the authors'
+            rules (shifts of 3–4 px, noise on 50–150 positions; nnlib.transforms):
+            "test_shifted", "test_noisy", "test_shifted_noisy" (the 10,000 test images shifted,
+            with noise, both), "val_ext" (the validation set with a shifted-and-noisy copy of
+            every image appended; split "validation")   [[]]
 eval_every  evaluate every set after every n-th epoch and after the last   [1]
 target      null or [set, accuracy]: each seed stops after the epoch its accuracy exceeds it
 keep_best   null or a set name: keep each seed's weights from its best epoch on that set
@@ -43,10 +52,11 @@ from . import data, transforms
 from .model import MODEL_CLASSES, Model
 from .optimizers import get_optimizer
 
-INPUTS = ("pixels", "patch_conv", "column_windows", "row_windows", "row_sequence")
+INPUTS = ("pixels", "patch_conv", "patch_conv_book", "column_windows", "row_windows", "row_sequence")
 SPLITS = ("official", "validation", "all")
-EXTRA_EVAL = ("test_shifted", "test_noisy")
-EVAL_SEED = 12345  # the fixed seed of the shifted / noisy test sets
+EXTRA_EVAL = ("test_shifted", "test_noisy", "test_shifted_noisy", "val_ext")
+EVAL_SEED = 12345  # with the set's index in EXTRA_EVAL: the fixed seed of each extra set
+AUGMENT_KEYS = ("scheme", "shifts", "n_pixels", "seed")
 
 
 def check_config(config: dict, dataset: str) -> None:
@@ -68,6 +78,9 @@ def check_config(config: dict, dataset: str) -> None:
     for name in config.get("eval", []):
         if name not in EXTRA_EVAL:
             raise ValueError(f"unknown evaluation set {name!r}; known: {', '.join(EXTRA_EVAL)}")
+    if "val_ext" in config.get("eval", []) and config.get("split", "official") != "validation":
+        raise ValueError('the evaluation set "val_ext" needs split "validation"')
+    _check_augment(config.get("augment"))
     available = {"train", "test", *config.get("eval", [])}
     if config.get("split", "official") == "validation":
         available.add("val")
@@ -87,6 +100,18 @@ def check_config(config: dict, dataset: str) -> None:
     build_model(config, [0])
 
 
+def _check_augment(aug: Any) -> None:
+    if aug is None:
+        return
+    if not isinstance(aug, dict) or aug.get("scheme") != "rust-nn" or set(aug) - set(AUGMENT_KEYS):
+        raise ValueError(f'augment must be null or {{"scheme": "rust-nn", optional "shifts", "n_pixels", '
+                         f'"seed"}}; got {aug!r}')
+    for key in ("shifts", "n_pixels"):
+        pair = aug.get(key, [0, 0])
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, int) and v >= 0 for v in pair)):
+            raise ValueError(f"augment {key} must be a list [low, high] of whole numbers; got {pair!r}")
+
+
 def build_model(config: dict, seeds: list[int]) -> Model:
     """The configuration's model with one replica per seed."""
     cls = MODEL_CLASSES[config["model"]]
@@ -95,7 +120,9 @@ def build_model(config: dict, seeds: list[int]) -> Model:
 
 def _model_input(X: np.ndarray, kind: str, image_shape: tuple[int, ...]) -> np.ndarray:
     if kind == "patch_conv":
-        return transforms.patch_conv_input(X, image_shape)
+        return transforms.patch_conv_input(X, image_shape, transforms.AUTHOR_KERNELS)
+    if kind == "patch_conv_book":
+        return transforms.patch_conv_input(X, image_shape, transforms.BOOK_KERNELS)
     if kind == "column_windows":
         return data.column_windows(X, image_shape)
     if kind == "row_windows":
@@ -105,29 +132,45 @@ def _model_input(X: np.ndarray, kind: str, image_shape: tuple[int, ...]) -> np.n
     return X
 
 
+def _extra_set(name: str, X: np.ndarray, y: np.ndarray, image_shape: tuple[int, int],
+               shifts: tuple[int, int] = (3, 4), n_pixels: tuple[int, int] = (50, 150)) -> tuple:
+    """The extra set ``name`` (see EXTRA_EVAL) made from (X, y) with its own fixed seed, so that it
+    is the same images whichever other sets a configuration asks for."""
+    rng = np.random.default_rng([EVAL_SEED, EXTRA_EVAL.index(name)])
+    if name == "test_shifted":
+        return transforms.shift_images(X, rng, image_shape, shifts), y
+    if name == "test_noisy":
+        return transforms.set_noise(X, rng, n_pixels), y
+    if name == "test_shifted_noisy":
+        return transforms.shifted_noisy(X, rng, image_shape, shifts, n_pixels), y
+    return transforms.with_shifted_noisy_copy(X, y, rng, image_shape, shifts, n_pixels)
+
+
 def prepare_data(config: dict, dataset: str) -> tuple[tuple, dict[str, tuple], dict[str, str]]:
     """((X_train, y_train), {set name: (X, y)}, sha256 of the files used), inputs transformed."""
     split = config.get("split", "official")
-    ds = data.load(dataset, validation=(split == "validation"))
+    aug = config.get("augment")
+    ds = data.load(dataset, validation=(split == "validation" or bool(aug and split == "all")))
     X, y = ds.X_train, ds.y_train
     sets = {"test": (ds.X_test, ds.y_test)}
     if split == "validation":
         sets["val"] = (ds.X_val, ds.y_val)
     if config.get("train_subset"):  # a subset of the training images; with "all" the test images are still added
         X, y = X[:config["train_subset"]], y[:config["train_subset"]]
-    if split == "all":
+    if aug:  # study 002's authors' scheme (see the module docstring)
+        shifts, n_pixels = tuple(aug.get("shifts", (3, 4))), tuple(aug.get("n_pixels", (50, 150)))
+        X, y = transforms.rust_nn_augment(X, y, np.random.default_rng(aug.get("seed", 0)), ds.image_shape,
+                                          shifts, n_pixels)
+        if split == "all":  # c2_mod2 (main.rs): training + test + validation, each extended
+            copy = _extra_set("test_shifted_noisy", ds.X_test, ds.y_test, ds.image_shape, shifts, n_pixels)
+            val = _extra_set("val_ext", ds.X_val, ds.y_val, ds.image_shape, shifts, n_pixels)
+            X = np.concatenate([X, ds.X_test, copy[0], val[0]])
+            y = np.concatenate([y, ds.y_test, copy[1], val[1]])
+    elif split == "all":
         X, y = np.concatenate([X, ds.X_test]), np.concatenate([y, ds.y_test])
-    aug = config.get("augment")
-    if aug:
-        rng = np.random.default_rng(aug.get("seed", 0))
-        X, y = transforms.augment(X, y, rng, ds.image_shape, copies=aug.get("copies", 1),
-                                  shifts=tuple(aug.get("shifts", (3, 4))),
-                                  n_pixels=tuple(aug.get("n_pixels", (50, 250))))
-    rng = np.random.default_rng(EVAL_SEED)
     for name in config.get("eval", []):
-        Xt = ds.X_test
-        Xt = transforms.shift_images(Xt, rng, ds.image_shape) if name == "test_shifted" else transforms.flip_noise(Xt, rng)
-        sets[name] = (Xt, ds.y_test)
+        source = (ds.X_val, ds.y_val) if name == "val_ext" else (ds.X_test, ds.y_test)
+        sets[name] = _extra_set(name, *source, ds.image_shape)
     kind = config.get("input", "pixels")
     X = _model_input(X, kind, ds.image_shape)
     sets = {k: (_model_input(Xs, kind, ds.image_shape), ys) for k, (Xs, ys) in sets.items()}

@@ -48,6 +48,15 @@ def epoch_frame(records: list[dict], metric: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def proportion_ci(k: int, n: int, level: float = 0.95) -> tuple[float, float, float]:
+    """(share, low, high) of ``k`` successes in ``n`` trials, with the exact (Clopper–Pearson)
+    binomial interval; all in [0, 1]."""
+    if n <= 0:
+        return (np.nan, np.nan, np.nan)
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="exact")
+    return (k / n, float(ci.low), float(ci.high))
+
+
 def summarize(df: pd.DataFrame, column: str, by: str = "label", scale: float = 1.0) -> pd.DataFrame:
     """Mean and 95 % interval of ``column`` per group, times ``scale`` (100 for percent)."""
     out = []
@@ -171,8 +180,10 @@ def plot_grouped_bars(ax, df: pd.DataFrame, group: str, hue: str, value: str, gr
 
 
 def claims_table(rows: list[dict]) -> pd.DataFrame:
-    """The chapter's claims: one row each with "claim", "study says", "we measured", "verdict"."""
-    return pd.DataFrame(rows, columns=["claim", "study says", "we measured", "verdict"])
+    """The chapter's claims: one row each with "claim", "study says", "we measured", "verdict",
+    after the claim's "id" where the rows have one."""
+    columns = ["claim", "study says", "we measured", "verdict"]
+    return pd.DataFrame(rows, columns=(["id"] if any("id" in r for r in rows) else []) + columns)
 
 
 def prediction_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -137,10 +138,14 @@ def _check(grid: Sequence[dict], seeds: Sequence[int], dataset: str) -> None:
 
 def _limited_run(config: dict, seeds: list[int], dataset: str, checkpoint: Path | None = None,
                  checkpoint_seconds: float = 120.0) -> list[dict]:
-    """run_trial with one BLAS thread (see the module docstring)."""
-    from threadpoolctl import threadpool_limits
+    """run_trial with one BLAS thread (see the module docstring); each record also names the BLAS
+    library, version and kernel ("architecture") it ran with, since results depend on the kernel."""
+    from threadpoolctl import threadpool_info, threadpool_limits
     with threadpool_limits(limits=1):
-        return run_trial(config, seeds, dataset, checkpoint=checkpoint, checkpoint_seconds=checkpoint_seconds)
+        records = run_trial(config, seeds, dataset, checkpoint=checkpoint, checkpoint_seconds=checkpoint_seconds)
+        blas = [{k: i.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
+                for i in threadpool_info() if i.get("user_api") == "blas"]
+    return [{**r, "blas": blas} for r in records]
 
 
 def _summary(records: list[dict]) -> str:
@@ -270,18 +275,61 @@ def _outcome(future: Any, config: dict, seeds: list[int]) -> list[dict] | TrialF
         return TrialFailure(config, seeds, e)
 
 
+SPEC_KEYS = {"name": str, "dataset": str, "seeds": list, "grid": list, "profile": str}
+
+
+def read_spec(path: Path) -> dict:
+    """A sweep described in a JSON file: {"name", "dataset", "seeds", "grid", optional "profile"}.
+    Raises ValueError with one line naming the file and the problem."""
+    path = Path(path)
+    try:
+        spec = json.loads(path.read_text())
+    except OSError as e:
+        raise ValueError(f"{path}: cannot be read ({e.strerror})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"{path}: not valid JSON ({e})") from None
+    if not isinstance(spec, dict):
+        raise ValueError(f"{path}: must hold a JSON object with the keys {', '.join(SPEC_KEYS)}")
+    missing = [k for k in SPEC_KEYS if k != "profile" and k not in spec]
+    unknown = [k for k in spec if k not in SPEC_KEYS]
+    if missing or unknown:
+        raise ValueError(f"{path}: " + "; ".join(
+            ([f"missing {', '.join(missing)}"] if missing else []) + ([f"unknown key {', '.join(unknown)}"] if unknown else []))
+            + f" (a spec has {', '.join(SPEC_KEYS)}; profile is optional)")
+    for key, kind in SPEC_KEYS.items():
+        if key in spec and not isinstance(spec[key], kind):
+            raise ValueError(f"{path}: {key} must be a JSON {'string' if kind is str else 'list'}, got {spec[key]!r}")
+    if not all(isinstance(c, dict) for c in spec["grid"]):
+        raise ValueError(f"{path}: grid must be a list of configurations (JSON objects)")
+    return spec
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m nnlib.sweep SPEC.json``: run the sweep a JSON file describes
-    ({"name", "dataset", "seeds", "grid", optional "profile"}), locally or with --scheduler."""
+    """``python -m nnlib.sweep SPEC.json --profile quick``: run the sweep a JSON file describes
+    ({"name", "dataset", "seeds", "grid", optional "profile"}), locally or with --scheduler.  The
+    profile (the results folder) must be given, by --profile or in the file: "full" holds the
+    book's committed results."""
     import argparse
     parser = argparse.ArgumentParser(prog="python -m nnlib.sweep", description=main.__doc__)
     parser.add_argument("spec", type=Path)
+    parser.add_argument("--profile", help="results folder: quick (trying things out) or full (the book's results)")
     parser.add_argument("--scheduler", help="dask.distributed scheduler address, e.g. tcp://10.0.0.5:8786")
     parser.add_argument("--workers", type=int, help="local processes (default: all CPUs)")
     args = parser.parse_args(argv)
-    spec = json.loads(args.spec.read_text())
-    run_sweep(spec["name"], spec["grid"], spec["seeds"], spec["dataset"], profile=spec.get("profile", "full"),
-              workers=args.workers, scheduler=args.scheduler)
+    try:
+        spec = read_spec(args.spec)
+        profile = args.profile or spec.get("profile")
+        if profile is None:
+            raise ValueError(f"{args.spec}: no profile: give --profile quick (or --profile full, the book's "
+                             "committed results), or a \"profile\" key in the file")
+        if args.profile and spec.get("profile") not in (None, args.profile):
+            raise ValueError(f"{args.spec}: says profile {spec['profile']!r}, but --profile {args.profile} was given")
+        run_sweep(spec["name"], spec["grid"], spec["seeds"], spec["dataset"], profile=profile,
+                  workers=args.workers, scheduler=args.scheduler)
+    except (ValueError, RuntimeError) as e:
+        first = str(e).splitlines()[0]
+        print(f"error: {first if str(e).startswith(str(args.spec)) else f'{args.spec}: {first}'}", file=sys.stderr)
+        return 2
     return 0
 
 

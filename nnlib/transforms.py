@@ -1,23 +1,34 @@
-"""Input transforms for study 002 (Nielsen's network, ported): augmentation, patch features, confidence.
+"""Input transforms for study 002 (Nielsen's network, ported to Rust by its authors): the authors'
+augmentation, the patch "convolution" and the confidence of a prediction.
 
 Images arrive flattened: ``X`` of shape ``(n, h·w)`` (MNIST: ``(n, 784)``, ``image_shape = (28, 28)``),
 floating point with values in [0, 1].  Every function returns a new array of the input's dtype
 (float32 stays float32) and takes an explicit ``np.random.Generator`` where it draws random numbers.
 
-* :func:`shift_images`, :func:`flip_noise`, :func:`augment` — c2_mod's augmentation "so that
-  off-centre digits are recognised": shifts of 3–4 px left/right/up/down, pixel-flip noise on 50–250
-  pixels, no rotation.
-* :data:`PATCH_KERNELS`, :func:`patch_features`, :func:`patch_conv_input` — c2_conv's six fixed 4×4
-  kernels applied to disjoint 4×4 blocks, fed to the dense network together with the raw pixels.
+The rules follow the authors' code (YJDoc2/Rust-NN: ``src/util/manipulation.rs``, ``data_ext.rs``,
+``data_all.rs`` and ``kernels.rs``).  Their random numbers came from an unseeded generator, so the
+exact images cannot be reproduced; the rules can, with a seeded generator here.
+
+* :func:`shift_images` — a shift by 3 or 4 pixels (drawn per image), the direction cycling left,
+  down, right, up with the image's index; pixels shifted in are 0.
+* :func:`set_noise` — 50–150 pixel positions drawn *with replacement*, each set to 0 if its value
+  is above 0.5 and to 1 otherwise (a position drawn twice is set twice).
+* :func:`shifted_noisy`, :func:`with_shifted_noisy_copy` — a shift followed by noise, and a set
+  with such a copy of every image appended (the authors' extended validation and test sets).
+* :func:`rust_nn_augment` — c2_mod's training set: every image once, plus a shifted copy of the
+  first 30 %, a noisy copy of the next 30 % and a shifted-and-noisy copy of the last 40 % (for
+  50,000 images: 0–15k, 15k–30k and 30k–50k, 100,000 images in all).
+* :data:`AUTHOR_KERNELS`, :data:`BOOK_KERNELS`, :func:`patch_features`, :func:`patch_conv_input` —
+  c2_conv's six 4×4 kernels summed over the 49 disjoint 4×4 blocks, fed to the dense network
+  together with the raw pixels.
 * :func:`confidence` — c2_mod's confidence of a prediction.
 """
 from __future__ import annotations
 
 import numpy as np
 
-#: Shift directions of :func:`shift_images`, indexed by the drawn direction code 0..3.
-DIRECTIONS = ("left", "right", "up", "down")
-
+#: Shift directions of :func:`shift_images`; image ``i`` of a set moves ``DIRECTIONS[i % 4]``.
+DIRECTIONS = ("left", "down", "right", "up")
 
 def _check_pair(name: str, value: object, low: int, high: int) -> tuple[int, int]:
     """Validate ``value`` as integers ``(a, b)`` with ``low <= a <= b <= high``."""
@@ -53,19 +64,20 @@ def _check_rng(rng: object) -> None:
 
 def shift_images(X: np.ndarray, rng: np.random.Generator, image_shape: tuple[int, int] = (28, 28),
                  shifts: tuple[int, int] = (3, 4)) -> np.ndarray:
-    """Move each image by a random number of pixels in a random direction.
+    """Move each image by a few pixels, as the authors' code did.
 
-    Per image the amount is drawn uniformly from the integers ``shifts[0]..shifts[1]`` (inclusive,
-    ``0 <= shifts[0] <= shifts[1] < min(h, w)``) and the direction uniformly from left, right, up,
-    down.  Pixels shifted in from outside the image are 0 (no wrap-around); pixels shifted out are
-    lost.  ``X``: ``(n, h·w)``; returns ``(n, h·w)``, same dtype.
+    Image ``i`` moves in the direction ``DIRECTIONS[i % 4]`` (left, down, right, up, left, …) by an
+    amount drawn uniformly from the integers ``shifts[0]..shifts[1]`` (inclusive,
+    ``0 <= shifts[0] <= shifts[1] < min(h, w)``; the authors' ``gen_range(3, 5)`` is ``(3, 4)``).
+    Pixels shifted in from outside the image are 0 (no wrap-around); pixels shifted out are lost.
+    ``X``: ``(n, h·w)``; returns ``(n, h·w)``, same dtype.
     """
     X, h, w = _check_images(X, image_shape)
     _check_rng(rng)
     lo, hi = _check_pair("shifts", shifts, 0, min(h, w) - 1)
     n = X.shape[0]
     amounts = rng.integers(lo, hi + 1, size=n)
-    directions = rng.integers(0, len(DIRECTIONS), size=n)
+    directions = np.arange(n) % len(DIRECTIONS)
     images = X.reshape(n, h, w)
     out = np.zeros_like(images)
     # One slice assignment per (direction, amount) group: at most 4 · (hi − lo + 1) groups.
@@ -86,13 +98,29 @@ def shift_images(X: np.ndarray, rng: np.random.Generator, image_shape: tuple[int
     return out.reshape(n, h * w)
 
 
-def flip_noise(X: np.ndarray, rng: np.random.Generator,
-               n_pixels: tuple[int, int] = (50, 250)) -> np.ndarray:
-    """Flip ``k`` distinct random pixels of each image, ``v → 1 − v``.
+def apply_set_noise(X: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """The authors' noise at given positions: for each pair ``(rows[j], cols[j])`` in turn, the
+    pixel is set to 0 if its current value is above 0.5 and to 1 otherwise.
 
-    Per image ``k`` is drawn uniformly from the integers ``n_pixels[0]..n_pixels[1]`` (inclusive,
-    ``0 <= n_pixels[0] <= n_pixels[1] <= d``).  ``X``: ``(n, d)`` with values in [0, 1]; returns
-    ``(n, d)``, same dtype.
+    Applied one after another, a pixel hit an odd number of times ends at ``v <= 0.5`` (as 0 or 1)
+    and one hit an even number of times (≥ 2) at ``v > 0.5``; untouched pixels keep their value.
+    ``X``: ``(n, d)``; ``rows``, ``cols``: equal-length integer arrays; returns ``(n, d)``, same dtype.
+    """
+    X = np.asarray(X)
+    hits = np.zeros(X.shape, dtype=np.int32)
+    np.add.at(hits, (np.asarray(rows), np.asarray(cols)), 1)
+    once = (X <= 0.5).astype(X.dtype)
+    return np.where(hits == 0, X, np.where(hits % 2 == 1, once, 1 - once))
+
+
+def set_noise(X: np.ndarray, rng: np.random.Generator,
+              n_pixels: tuple[int, int] = (50, 150)) -> np.ndarray:
+    """The authors' pixel noise: per image ``k`` positions drawn uniformly *with replacement*, ``k``
+    drawn from the integers ``n_pixels[0]..n_pixels[1]`` (inclusive; their ``gen_range(50, 151)``
+    is ``(50, 150)``, and ``(50, 250)`` for the data of c2_mod2), each position set to 0 if its
+    value is above 0.5, else to 1, in turn (:func:`apply_set_noise`).
+
+    ``X``: ``(n, d)`` with values in [0, 1]; returns ``(n, d)``, same dtype.
     """
     X = np.asarray(X)
     if X.ndim != 2 or not np.issubdtype(X.dtype, np.floating):
@@ -104,74 +132,103 @@ def flip_noise(X: np.ndarray, rng: np.random.Generator,
     if X.size and (X.min() < 0 or X.max() > 1):
         raise ValueError(f"X values must lie in [0, 1]; got range [{X.min()}, {X.max()}]")
     counts = rng.integers(lo, hi + 1, size=n)
-    out = X.copy()
-    for i in range(n):
-        cols = rng.choice(d, size=counts[i], replace=False)
-        out[i, cols] = 1 - out[i, cols]
-    return out
+    rows = np.repeat(np.arange(n), counts)
+    cols = rng.integers(0, d, size=rows.size)
+    return apply_set_noise(X, rows, cols)
 
 
-def augment(X: np.ndarray, y: np.ndarray, rng: np.random.Generator,
-            image_shape: tuple[int, int] = (28, 28), copies: int = 1,
-            shifts: tuple[int, int] = (3, 4),
-            n_pixels: tuple[int, int] = (50, 250)) -> tuple[np.ndarray, np.ndarray]:
-    """Original data plus, per copy, one shifted and one noisy version of every image.
+def shifted_noisy(X: np.ndarray, rng: np.random.Generator, image_shape: tuple[int, int] = (28, 28),
+                  shifts: tuple[int, int] = (3, 4), n_pixels: tuple[int, int] = (50, 150)) -> np.ndarray:
+    """:func:`shift_images` followed by :func:`set_noise`.  ``X``: ``(n, h·w)``; returns ``(n, h·w)``."""
+    return set_noise(shift_images(X, rng, image_shape, shifts), rng, n_pixels)
 
-    Order of the ``n · (1 + 2·copies)`` rows: the ``n`` originals, then for copy 1 the ``n`` shifted
-    images (:func:`shift_images`) followed by the ``n`` noisy images (:func:`flip_noise` of the
-    originals), then copy 2's shifted and noisy blocks, and so on; within each block the images keep
-    their original order.  ``y`` (``(n,)`` class labels or ``(n, c)`` one-hot rows) is repeated
-    block by block to match.  ``X``: ``(n, h·w)``; returns ``X_aug`` ``(n·(1 + 2·copies), h·w)`` and
-    ``y_aug`` ``(n·(1 + 2·copies), ...)``, dtypes kept.
-    """
-    X, _, _ = _check_images(X, image_shape)
+
+def _check_labels(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     y = np.asarray(y)
     if y.ndim == 0 or y.shape[0] != X.shape[0]:
         raise ValueError(f"y must have one row per image ({X.shape[0]}); got shape {y.shape}")
-    if not isinstance(copies, (int, np.integer)) or isinstance(copies, bool) or copies < 0:
-        raise ValueError(f"copies must be an integer >= 0; got {copies!r}")
+    return y
+
+
+def with_shifted_noisy_copy(X: np.ndarray, y: np.ndarray, rng: np.random.Generator,
+                            image_shape: tuple[int, int] = (28, 28), shifts: tuple[int, int] = (3, 4),
+                            n_pixels: tuple[int, int] = (50, 150)) -> tuple[np.ndarray, np.ndarray]:
+    """The set followed by a :func:`shifted_noisy` copy of every image, as the authors extended
+    their validation and test sets.  ``X``: ``(n, h·w)``, ``y``: ``(n, ...)``; returns
+    ``(2n, h·w)`` and ``(2n, ...)``."""
+    X, _, _ = _check_images(X, image_shape)
+    y = _check_labels(X, y)
+    return (np.concatenate([X, shifted_noisy(X, rng, image_shape, shifts, n_pixels)]),
+            np.concatenate([y, y]))
+
+
+def rust_nn_augment(X: np.ndarray, y: np.ndarray, rng: np.random.Generator,
+                    image_shape: tuple[int, int] = (28, 28), shifts: tuple[int, int] = (3, 4),
+                    n_pixels: tuple[int, int] = (50, 150)) -> tuple[np.ndarray, np.ndarray]:
+    """c2_mod's training set as the authors built it from ``n`` images.
+
+    Rows: the ``n`` images; then a shifted copy (:func:`shift_images`) of images ``0 .. a``, a
+    noisy copy (:func:`set_noise`) of images ``a .. b`` and a shifted-and-noisy copy
+    (:func:`shifted_noisy`) of images ``b .. n``, with ``a = ⌊3n/10⌋`` and ``b = ⌊6n/10⌋`` (for the
+    50,000 training images: 0–15,000, 15,000–30,000 and 30,000–50,000).  The shift directions
+    cycle from "left" again in each copied block.  ``X``: ``(n, h·w)``, ``y``: ``(n,)`` labels or
+    ``(n, c)`` one-hot rows; returns ``(2n, h·w)`` and ``(2n, ...)``, dtypes kept.
+    """
+    X, _, _ = _check_images(X, image_shape)
+    y = _check_labels(X, y)
     _check_rng(rng)
-    blocks = [X]
-    for _ in range(copies):
-        blocks.append(shift_images(X, rng, image_shape, shifts))
-        blocks.append(flip_noise(X, rng, n_pixels))
-    return np.concatenate(blocks, axis=0), np.concatenate([y] * len(blocks), axis=0)
+    n = X.shape[0]
+    a, b = 3 * n // 10, 6 * n // 10
+    blocks = [X, shift_images(X[:a], rng, image_shape, shifts), set_noise(X[a:b], rng, n_pixels),
+              shifted_noisy(X[b:], rng, image_shape, shifts, n_pixels)]
+    return np.concatenate(blocks), np.concatenate([y, y[:a], y[a:b], y[b:]])
 
 
-def _make_patch_kernels() -> np.ndarray:
-    ring = np.full((4, 4), -1 / 12)
-    ring[1:3, 1:3] = 1 / 4
-    kernels = np.stack([
-        # 0 mean: box filter, all entries 1/16
-        np.full((4, 4), 1 / 16),
-        # 1 horizontal edge: top two rows +1/8, bottom two rows −1/8
-        np.repeat([[1 / 8], [1 / 8], [-1 / 8], [-1 / 8]], 4, axis=1),
-        # 2 vertical edge: left two columns +1/8, right two columns −1/8
-        np.repeat([[1 / 8, 1 / 8, -1 / 8, -1 / 8]], 4, axis=0),
-        # 3 main diagonal (identity-like): +1/4 on the diagonal, 0 elsewhere
-        np.eye(4) / 4,
-        # 4 anti-diagonal: +1/4 on the anti-diagonal, 0 elsewhere
-        np.fliplr(np.eye(4)) / 4,
-        # 5 centre-surround: inner 2×2 +1/4, outer ring of 12 pixels −1/12
-        ring,
-    ])
+def _readonly(kernels: np.ndarray) -> np.ndarray:
+    kernels = np.asarray(kernels, dtype=np.float64)
     kernels.setflags(write=False)
     return kernels
 
 
-#: Six fixed 4×4 kernels for c2_conv, shape (6, 4, 4); our choice, the study does not publish them.
-#: Kernels 0, 3, 4 sum to 1 (block mean, diagonal means); kernels 1, 2, 5 sum to 0 (contrast detectors).
-PATCH_KERNELS: np.ndarray = _make_patch_kernels()
+#: The six 4×4 kernels of the authors' c2_conv (``kernels.rs``), shape (6, 4, 4), rows top to
+#: bottom: vertical, horizontal, two diagonals, two "circles".  Unnormalised.
+AUTHOR_KERNELS: np.ndarray = _readonly([
+    [[-1, 1, 1, -1]] * 4,                                                              # vertical
+    [[-1, -1, -1, -1], [1, 1, 1, 1], [1, 1, 1, 1], [-1, -1, -1, -1]],                  # horizontal
+    [[-1, 0, .5, 1], [0, .5, 1, .5], [.5, 1, .5, 0], [1, .5, 0, -1]],                  # diag1
+    [[1, .5, 0, -1], [.5, 1, .5, 0], [0, .5, 1, .5], [-1, 0, .5, 1]],                  # diag2
+    [[-1, 1, 1, -1], [1, -1, -1, 1], [1, -1, -1, 1], [-1, 1, 1, -1]],                  # circle1
+    [[.5, 1, 1, .5], [1, .5, .5, 1], [1, .5, .5, 1], [.5, 1, 1, .5]],                  # circle2
+])
+
+
+def _book_kernels() -> np.ndarray:
+    ring = np.full((4, 4), -1 / 12)
+    ring[1:3, 1:3] = 1 / 4
+    return _readonly([
+        np.full((4, 4), 1 / 16),                                     # 0 mean: box filter
+        np.repeat([[1 / 8], [1 / 8], [-1 / 8], [-1 / 8]], 4, axis=1),  # 1 horizontal edge
+        np.repeat([[1 / 8, 1 / 8, -1 / 8, -1 / 8]], 4, axis=0),        # 2 vertical edge
+        np.eye(4) / 4,                                               # 3 main diagonal
+        np.fliplr(np.eye(4)) / 4,                                    # 4 anti-diagonal
+        ring,                                                        # 5 centre-surround
+    ])
+
+
+#: Six 4×4 kernels the book chose before the authors' were found (an extra, labelled as the
+#: book's): box mean, horizontal and vertical edges, the two diagonals, centre-surround.
+#: Kernels 0, 3, 4 sum to 1; kernels 1, 2, 5 sum to 0.
+BOOK_KERNELS: np.ndarray = _book_kernels()
 
 
 def patch_features(X: np.ndarray, image_shape: tuple[int, int] = (28, 28),
-                   kernels: np.ndarray = PATCH_KERNELS) -> np.ndarray:
+                   kernels: np.ndarray = AUTHOR_KERNELS) -> np.ndarray:
     """Apply every kernel to every disjoint block of the image (stride = kernel size).
 
     ``X``: ``(n, h·w)``; ``kernels``: ``(k, kh, kw)`` with ``h % kh == 0`` and ``w % kw == 0``.
     The response of kernel ``j`` to block ``(r, c)`` is ``Σ kernels[j] * block``.  Returns
     ``(n, k · (h/kh) · (w/kw))`` ordered kernel-major: kernel 0's block responses row by row, then
-    kernel 1's, …  For MNIST and :data:`PATCH_KERNELS`: ``(n, 6 · 7 · 7) = (n, 294)``.  Same dtype as X.
+    kernel 1's, …  For MNIST and six kernels: ``(n, 6 · 7 · 7) = (n, 294)``.  Same dtype as X.
     """
     X, h, w = _check_images(X, image_shape)
     kernels = np.asarray(kernels)
@@ -185,14 +242,16 @@ def patch_features(X: np.ndarray, image_shape: tuple[int, int] = (28, 28),
     return np.ascontiguousarray(out).reshape(X.shape[0], k * (h // kh) * (w // kw))
 
 
-def patch_conv_input(X: np.ndarray, image_shape: tuple[int, int] = (28, 28)) -> np.ndarray:
-    """c2_conv's network input: the raw pixels followed by the :data:`PATCH_KERNELS` features.
+def patch_conv_input(X: np.ndarray, image_shape: tuple[int, int] = (28, 28),
+                     kernels: np.ndarray = AUTHOR_KERNELS) -> np.ndarray:
+    """c2_conv's network input, in the authors' order: the kernel responses
+    (:func:`patch_features`) followed by the raw pixels.
 
-    Our reading of "fed with the raw pixels": ``np.concatenate([X, patch_features(X)], axis=1)``.
-    ``X``: ``(n, 784)``; returns ``(n, 784 + 6·49) = (n, 1078)`` (generally ``(n, h·w + 6·(h/4)·(w/4))``).
+    ``X``: ``(n, 784)``; returns ``(n, 6·49 + 784) = (n, 1078)`` for six 4×4 kernels (generally
+    ``(n, k·(h/kh)·(w/kw) + h·w)``).
     """
     X, _, _ = _check_images(X, image_shape)
-    return np.concatenate([X, patch_features(X, image_shape)], axis=1)
+    return np.concatenate([patch_features(X, image_shape, kernels), X], axis=1)
 
 
 def confidence(outputs: np.ndarray) -> np.ndarray:

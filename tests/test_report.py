@@ -73,3 +73,10 @@ def test_plot_helpers_draw_means_and_t_intervals():
     xs = ax.lines[0].get_xdata()
     assert ax.get_xscale() == "log" and xs[0] != xs[1] and abs(np.log(xs[0] / xs[1])) < 0.05
     plt.close("all")
+
+
+def test_proportion_ci_is_the_exact_binomial_interval():
+    p, lo, hi = report.proportion_ci(72, 100)
+    assert p == 0.72 and lo == pytest.approx(0.6213, abs=1e-4) and hi == pytest.approx(0.8052, abs=1e-4)
+    assert report.proportion_ci(10, 10)[2] == 1.0 and report.proportion_ci(0, 10)[1] == 0.0
+    assert np.isnan(report.proportion_ci(0, 0)[0])

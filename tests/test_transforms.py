@@ -1,9 +1,10 @@
-"""Tests for nnlib.transforms (study 002: augmentation, patch features, confidence)."""
+"""Tests for nnlib.transforms (study 002: the authors' augmentation, patch features, confidence)."""
 import numpy as np
 import pytest
 
-from nnlib.transforms import (PATCH_KERNELS, augment, confidence, flip_noise, patch_conv_input,
-                              patch_features, shift_images)
+from nnlib.transforms import (AUTHOR_KERNELS, BOOK_KERNELS, apply_set_noise, confidence,
+                              patch_conv_input, patch_features, rust_nn_augment, set_noise,
+                              shift_images, shifted_noisy, with_shifted_noisy_copy)
 
 
 def rolled(image: np.ndarray, direction: str, s: int) -> np.ndarray:
@@ -51,14 +52,15 @@ def test_no_wrap_around_near_the_border():
     assert (sums == 0).any() and (sums == 1).any()
 
 
-def test_shift_matches_roll_with_wrapped_part_zeroed_and_all_directions_occur():
+def test_shift_matches_roll_with_wrapped_part_zeroed_and_directions_cycle_like_the_authors():
     rng = np.random.default_rng(2)
     X = rng.random((400, 784))
     out = shift_images(X, rng, shifts=(3, 4))
     seen = set()
-    for before, after in zip(X, out):
+    for i, (before, after) in enumerate(zip(X, out)):
         matches = matching_shifts(before.reshape(28, 28), after.reshape(28, 28), range(1, 28))
         assert len(matches) == 1
+        assert matches[0][0] == ("left", "down", "right", "up")[i % 4]  # manipulation.rs order
         seen.add(matches[0])
     assert seen == {(d, s) for d in ("left", "right", "up", "down") for s in (3, 4)}
 
@@ -77,81 +79,112 @@ def test_shift_other_ranges_shapes_and_dtype():
     np.testing.assert_array_equal(same, X)
 
 
-def test_flip_noise_flips_k_distinct_pixels_to_one_minus_v():
+def naive_set_noise(image: np.ndarray, positions) -> np.ndarray:
+    """manipulation.rs add_noise, one position after another."""
+    out = image.copy()
+    for j in positions:
+        out[j] = 0.0 if out[j] > 0.5 else 1.0
+    return out
+
+
+def test_apply_set_noise_matches_the_authors_loop_with_repeated_positions():
     rng = np.random.default_rng(4)
-    X = rng.random((300, 784)).astype(np.float32)
-    out = flip_noise(X, rng, n_pixels=(50, 250))
+    X = rng.random((6, 20)).astype(np.float32)
+    X[0, :4] = [0.5, 0.51, 0.0, 1.0]  # the 0.5 boundary: not above 0.5, so set to 1
+    rows = np.repeat(np.arange(6), 30)
+    cols = rng.integers(0, 20, size=rows.size)  # with replacement: many positions repeat
+    out = apply_set_noise(X, rows, cols)
+    assert out.dtype == np.float32
+    for i in range(6):
+        np.testing.assert_array_equal(out[i], naive_set_noise(X[i], cols[rows == i]))
+
+
+def test_set_noise_counts_values_and_range():
+    rng = np.random.default_rng(5)
+    X = rng.random((300, 784)).astype(np.float32) * 0.4 + 0.05  # no pixel is 0 or 1 before
+    out = set_noise(X, rng, n_pixels=(50, 150))
     assert out.shape == X.shape and out.dtype == np.float32
     changed = out != X
-    counts = changed.sum(axis=1)
-    assert counts.min() >= 50 and counts.max() <= 250
-    assert counts.min() < 70 and counts.max() > 230  # the whole range is used
-    np.testing.assert_array_equal(out[changed], (1 - X)[changed])
-    np.testing.assert_array_equal(out[~changed], X[~changed])
+    np.testing.assert_array_equal(np.isin(out[changed], [0.0, 1.0]), True)
+    counts = changed.sum(axis=1)  # distinct positions: at most the number drawn
+    assert counts.min() >= 35 and counts.max() <= 150
+    assert counts.max() > 130  # the whole range is used
+    np.testing.assert_array_equal(set_noise(np.zeros((3, 784)), rng, n_pixels=(0, 0)), 0.0)
 
 
-def test_flip_noise_exact_count_on_binary_images():
-    rng = np.random.default_rng(5)
-    X = np.zeros((20, 784))
-    out = flip_noise(X, rng, n_pixels=(100, 100))
-    np.testing.assert_array_equal(out.sum(axis=1), 100)
-    np.testing.assert_array_equal(flip_noise(X, rng, n_pixels=(784, 784)), 1.0)
-    np.testing.assert_array_equal(flip_noise(X, rng, n_pixels=(0, 0)), X)
-
-
-def test_augment_sizes_order_and_labels():
+def test_shifted_noisy_and_extended_sets():
     rng = np.random.default_rng(6)
-    X = rng.random((10, 784)).astype(np.float32)
-    y = np.arange(10)
-    X_aug, y_aug = augment(X, y, rng, copies=2)
-    assert X_aug.shape == (50, 784) and X_aug.dtype == np.float32
-    np.testing.assert_array_equal(y_aug, np.tile(y, 5))
-    np.testing.assert_array_equal(X_aug[:10], X)
-    for block in (1, 3):  # shifted blocks
-        for before, after in zip(X, X_aug[10 * block:10 * (block + 1)]):
-            assert len(matching_shifts(before.reshape(28, 28), after.reshape(28, 28), (3, 4))) == 1
-    for block in (2, 4):  # noisy blocks: 50..250 pixels of the original flipped
-        counts = (X_aug[10 * block:10 * (block + 1)] != X).sum(axis=1)
-        assert counts.min() >= 50 and counts.max() <= 250
+    X = rng.random((8, 784)).astype(np.float32)
+    y = np.arange(8)
+    X2, y2 = with_shifted_noisy_copy(X, y, np.random.default_rng(1))
+    assert X2.shape == (16, 784) and X2.dtype == np.float32
+    np.testing.assert_array_equal(X2[:8], X)
+    np.testing.assert_array_equal(y2, np.tile(y, 2))
+    np.testing.assert_array_equal(X2[8:], shifted_noisy(X, np.random.default_rng(1)))
+
+
+def test_rust_nn_augment_blocks_follow_data_ext():
+    rng = np.random.default_rng(7)
+    X = rng.random((20, 784)).astype(np.float32) * 0.4 + 0.05
+    y = np.arange(20) % 10
+    X_aug, y_aug = rust_nn_augment(X, y, rng)
+    assert X_aug.shape == (40, 784) and X_aug.dtype == np.float32
+    np.testing.assert_array_equal(X_aug[:20], X)
+    np.testing.assert_array_equal(y_aug, np.concatenate([y, y]))  # blocks keep the images' order
+    shifted, noisy, both = X_aug[20:26], X_aug[26:32], X_aug[32:40]  # 0–30 %, 30–60 %, 60–100 %
+    for i, (before, after) in enumerate(zip(X[:6], shifted)):
+        (d, _), = matching_shifts(before.reshape(28, 28), after.reshape(28, 28), (3, 4))
+        assert d == ("left", "down", "right", "up")[i % 4]
+    assert (noisy != X[6:12]).sum(axis=1).min() >= 1
+    np.testing.assert_array_equal(np.isin(noisy[noisy != X[6:12]], [0, 1]), True)
+    assert all(not matching_shifts(b.reshape(28, 28), a.reshape(28, 28), (3, 4)) for b, a in zip(X[12:], both))
     onehot = np.eye(10)[y]
-    _, y_hot = augment(X, onehot, rng, copies=1)
-    assert y_hot.shape == (30, 10)
-    X0, y0 = augment(X, y, rng, copies=0)
-    np.testing.assert_array_equal(X0, X)
-    np.testing.assert_array_equal(y0, y)
+    assert rust_nn_augment(X, onehot, rng)[1].shape == (40, 10)
 
 
 def test_determinism_for_the_same_seed():
     X = np.random.default_rng(7).random((30, 784))
     y = np.arange(30) % 10
-    a = augment(X, y, np.random.default_rng(123), copies=2)
-    b = augment(X, y, np.random.default_rng(123), copies=2)
-    c = augment(X, y, np.random.default_rng(124), copies=2)
+    a = rust_nn_augment(X, y, np.random.default_rng(123))
+    b = rust_nn_augment(X, y, np.random.default_rng(123))
+    c = rust_nn_augment(X, y, np.random.default_rng(124))
     np.testing.assert_array_equal(a[0], b[0])
     assert not np.array_equal(a[0], c[0])
-    np.testing.assert_array_equal(shift_images(X, np.random.default_rng(1)),
-                                  shift_images(X, np.random.default_rng(1)))
-    np.testing.assert_array_equal(flip_noise(X, np.random.default_rng(1)),
-                                  flip_noise(X, np.random.default_rng(1)))
 
 
-def test_patch_kernels():
-    assert PATCH_KERNELS.shape == (6, 4, 4)
-    np.testing.assert_allclose(PATCH_KERNELS.sum(axis=(1, 2)), [1, 0, 0, 1, 1, 0], atol=1e-12)
-    np.testing.assert_allclose(PATCH_KERNELS[0], 1 / 16)
-    np.testing.assert_allclose(PATCH_KERNELS[3], np.eye(4) / 4)
-    np.testing.assert_allclose(PATCH_KERNELS[4], np.eye(4)[::-1] / 4)
-    assert PATCH_KERNELS[1][0, 0] == 1 / 8 and PATCH_KERNELS[1][3, 0] == -1 / 8
-    assert PATCH_KERNELS[2][0, 0] == 1 / 8 and PATCH_KERNELS[2][0, 3] == -1 / 8
-    assert PATCH_KERNELS[5][1, 1] == 1 / 4 and PATCH_KERNELS[5][0, 0] == -1 / 12
+def test_author_kernels_are_the_published_ones():
+    assert AUTHOR_KERNELS.shape == (6, 4, 4)
+    np.testing.assert_array_equal(AUTHOR_KERNELS[0], [[-1, 1, 1, -1]] * 4)
+    np.testing.assert_array_equal(AUTHOR_KERNELS[1][:, 0], [-1, 1, 1, -1])
+    np.testing.assert_array_equal(AUTHOR_KERNELS[2][0], [-1, 0, .5, 1])
+    np.testing.assert_array_equal(AUTHOR_KERNELS[3], AUTHOR_KERNELS[2][::-1])
+    np.testing.assert_array_equal(AUTHOR_KERNELS[4][1], [1, -1, -1, 1])
+    np.testing.assert_array_equal(AUTHOR_KERNELS[5][0], [.5, 1, 1, .5])
+    # kernels.rs test_kernel_apply: the horizontal kernel on a 4×4 band image gives 8
+    band = np.array([[0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0]], dtype=float)
+    assert patch_features(band, (4, 4), AUTHOR_KERNELS[1:2])[0, 0] == 8.0
     with pytest.raises(ValueError):
-        PATCH_KERNELS[0, 0, 0] = 5.0  # read-only
+        AUTHOR_KERNELS[0, 0, 0] = 5.0  # read-only
 
 
-def test_patch_features_against_naive_loop():
+def test_book_kernels():
+    assert BOOK_KERNELS.shape == (6, 4, 4)
+    np.testing.assert_allclose(BOOK_KERNELS.sum(axis=(1, 2)), [1, 0, 0, 1, 1, 0], atol=1e-12)
+    np.testing.assert_allclose(BOOK_KERNELS[0], 1 / 16)
+    np.testing.assert_allclose(BOOK_KERNELS[3], np.eye(4) / 4)
+    np.testing.assert_allclose(BOOK_KERNELS[4], np.eye(4)[::-1] / 4)
+    assert BOOK_KERNELS[1][0, 0] == 1 / 8 and BOOK_KERNELS[1][3, 0] == -1 / 8
+    assert BOOK_KERNELS[2][0, 0] == 1 / 8 and BOOK_KERNELS[2][0, 3] == -1 / 8
+    assert BOOK_KERNELS[5][1, 1] == 1 / 4 and BOOK_KERNELS[5][0, 0] == -1 / 12
+    with pytest.raises(ValueError):
+        BOOK_KERNELS[0, 0, 0] = 5.0  # read-only
+
+
+@pytest.mark.parametrize("kernels", [AUTHOR_KERNELS, BOOK_KERNELS], ids=["author", "book"])
+def test_patch_features_against_naive_loop(kernels):
     rng = np.random.default_rng(8)
     X = rng.random((5, 784))
-    out = patch_features(X)
+    out = patch_features(X, kernels=kernels)
     assert out.shape == (5, 294)
     expected = np.zeros((5, 6, 7, 7))
     for i in range(5):
@@ -159,9 +192,9 @@ def test_patch_features_against_naive_loop():
         for k in range(6):
             for r in range(7):
                 for c in range(7):
-                    expected[i, k, r, c] = np.sum(PATCH_KERNELS[k] * image[4 * r:4 * r + 4, 4 * c:4 * c + 4])
+                    expected[i, k, r, c] = np.sum(kernels[k] * image[4 * r:4 * r + 4, 4 * c:4 * c + 4])
     np.testing.assert_allclose(out, expected.reshape(5, 294), atol=1e-12)
-    out32 = patch_features(X.astype(np.float32))
+    out32 = patch_features(X.astype(np.float32), kernels=kernels)
     assert out32.dtype == np.float32
     np.testing.assert_allclose(out32, out, atol=1e-5)
 
@@ -169,7 +202,7 @@ def test_patch_features_against_naive_loop():
 def test_patch_features_order_is_kernel_major():
     image = np.zeros((28, 28))
     image[4:8, 8:12] = 1.0  # block row 1, block column 2 → index 1·7 + 2 = 9 within each kernel
-    out = patch_features(image.reshape(1, 784))[0]
+    out = patch_features(image.reshape(1, 784), kernels=BOOK_KERNELS)[0]
     expected = np.zeros(294)
     expected[[0 * 49 + 9, 3 * 49 + 9, 4 * 49 + 9]] = 1.0  # mean and the two diagonals give 1
     np.testing.assert_allclose(out, expected, atol=1e-12)
@@ -183,8 +216,10 @@ def test_patch_conv_input_shape():
     X = np.random.default_rng(9).random((3, 784)).astype(np.float32)
     out = patch_conv_input(X)
     assert out.shape == (3, 1078) and out.dtype == np.float32
-    np.testing.assert_array_equal(out[:, :784], X)
-    np.testing.assert_array_equal(out[:, 784:], patch_features(X))
+    np.testing.assert_array_equal(out[:, :294], patch_features(X, kernels=AUTHOR_KERNELS))  # c2_conv.rs order
+    np.testing.assert_array_equal(out[:, 294:], X)
+    np.testing.assert_array_equal(patch_conv_input(X, kernels=BOOK_KERNELS)[:, :294],
+                                  patch_features(X, kernels=BOOK_KERNELS))
 
 
 def test_confidence():
@@ -207,12 +242,12 @@ def test_confidence():
     lambda X, rng: shift_images(X.ravel(), rng),
     lambda X, rng: shift_images(X, 0),
     lambda X, rng: shift_images((X > 0.5).astype(int), rng),
-    lambda X, rng: flip_noise(X, rng, n_pixels=(50, 785)),
-    lambda X, rng: flip_noise(X, rng, n_pixels=(-1, 5)),
-    lambda X, rng: flip_noise(X * 2, rng),
-    lambda X, rng: flip_noise(X.ravel(), rng),
-    lambda X, rng: augment(X, np.arange(3), rng),
-    lambda X, rng: augment(X, np.arange(4), rng, copies=-1),
+    lambda X, rng: set_noise(X, rng, n_pixels=(50, 785)),
+    lambda X, rng: set_noise(X, rng, n_pixels=(-1, 5)),
+    lambda X, rng: set_noise(X * 2, rng),
+    lambda X, rng: set_noise(X.ravel(), rng),
+    lambda X, rng: rust_nn_augment(X, np.arange(3), rng),
+    lambda X, rng: with_shifted_noisy_copy(X, np.arange(3), rng),
     lambda X, rng: patch_features(np.zeros((2, 30 * 30)), image_shape=(30, 30)),
     lambda X, rng: patch_features(X, kernels=np.ones((4, 4))),
     lambda X, rng: patch_conv_input(X[:, :783]),
@@ -229,7 +264,7 @@ def test_error_messages_state_the_allowed_range():
     with pytest.raises(ValueError, match=r"0 <= a <= b <= 27"):
         shift_images(X, np.random.default_rng(0), shifts=(3, 30))
     with pytest.raises(ValueError, match=r"0 <= a <= b <= 784"):
-        flip_noise(X, np.random.default_rng(0), n_pixels=(50, 1000))
+        set_noise(X, np.random.default_rng(0), n_pixels=(50, 1000))
     with pytest.raises(ValueError, match=r"divisible"):
         patch_features(np.zeros((1, 30 * 30)), image_shape=(30, 30))
     with pytest.raises(ValueError, match=r"\(n, 784\)"):
