@@ -69,11 +69,19 @@ class PageNetwork:
     configuration (all its seeds) and a note on the choice, or (None, why nothing can be chosen)."""
 
     key: str
-    title: str
+    title: str  # what it is called while missing
     study: str
     sweep: str
     choose: Chooser
+    note: str = ""  # shown after the chosen configuration's label
     seed: int = 0
+
+    def shown_title(self, config: dict) -> str:
+        """The page's name for the chosen configuration: its label and what sets it apart."""
+        label = config.get("label") or config["model"]
+        if self.study == "000":
+            return f"{label} (η = {config['optimizer']['lr']}, batch {config.get('batch_size', 32)})"
+        return f"{label} ({self.note or self.title})"
 
 
 def _by_config(records: list[dict]) -> dict[str, list[dict]]:
@@ -135,12 +143,11 @@ def page_networks() -> list[PageNetwork]:
     seeds_000 = studies.GRID_000[PROFILE]["seeds"]
     seeds_001 = studies.SETTINGS_001[PROFILE]["seeds"]
     nets = [
-        PageNetwork("c1", "c1 (sigmoid, quadratic cost)", "002", "study002", labelled("c1")),
-        PageNetwork("c2", "c2 (cross-entropy, weight decay)", "002", "study002", labelled("c2")),
+        PageNetwork("c1", "c1", "002", "study002", labelled("c1"), "sigmoid, quadratic cost"),
+        PageNetwork("c2", "c2", "002", "study002", labelled("c2"), "cross-entropy, weight decay"),
         PageNetwork("c2_aug", "c2 trained on shifted and noisy copies", "002", "study002",
-                    labelled("c2_aug", "c2_mod", augmented=True)),
-        PageNetwork("c2_conv", "c2_conv (pixels + patch kernels)", "002", "study002", labelled("c2_conv")),
-        PageNetwork("c2_mod2", "c2_mod2 (784-50-30-10, all 70k images)", "002", "study002", labelled("c2_mod2")),
+                    labelled("c2_aug", "c2_mod", augmented=True), "trained on shifted and noisy copies"),
+        PageNetwork("c2_conv", "c2_conv", "002", "study002", labelled("c2_conv"), "patch kernels and pixels"),
     ]
     for label in ("StandardNet Medium", "RecursiveNet D4"):
         nets.append(PageNetwork(label.replace(" ", "_"), label, "000", "study000",
@@ -150,6 +157,9 @@ def page_networks() -> list[PageNetwork]:
         nets.append(PageNetwork(f"best_{model}", f"best {model} of study 001", "001", "study001-mnist",
                                 best_of(_study_001_grid(model), seeds_001, "test",
                                         f"the {model} architecture")))
+    # last: the costliest to train again (50 epochs on the augmented 70,000 images)
+    nets.append(PageNetwork("c2_mod2", "c2_mod2", "002", "study002", labelled("c2_mod2"),
+                            "784-50-30-10, all 70,000 images and shifted, noisy copies"))
     return nets
 
 
@@ -219,8 +229,9 @@ def retrain(record: dict, records: list[dict], progress: bool = True) -> tuple[M
 
 
 def cached_retrain(record: dict, records: list[dict], models_dir: Path = MODELS_DIR,
-                   progress: bool = True) -> tuple[Model, str]:
-    """:func:`retrain`, or the model saved by an earlier export of the same record."""
+                   progress: bool = True, train: bool = True) -> tuple[Model, str]:
+    """:func:`retrain`, or the model saved by an earlier export of the same record (with
+    ``train=False`` only that, else ExportError)."""
     stem = Path(models_dir) / f"{sweep.config_id(record['config'], record['dataset'])}_seed{record['seed']}"
     check_file = stem.with_suffix(".check.json")
     stamp = {"test_accuracy": record["final"]["test"]["accuracy"], "code_fingerprint": record["code_fingerprint"],
@@ -229,6 +240,8 @@ def cached_retrain(record: dict, records: list[dict], models_dir: Path = MODELS_
         saved = json.loads(check_file.read_text())
         if saved.get("record") == stamp:
             return load_model(stem), saved["how"]
+    if not train:
+        raise ExportError("its stored run has not been trained again yet (make draw-export)")
     model, how = retrain(record, records, progress)
     save_model(model, stem)
     data.write_atomic(check_file, json.dumps({"record": stamp, "how": how}).encode())
@@ -377,9 +390,10 @@ def choose_samples(networks: dict[str, tuple[Model, dict]], X: np.ndarray, y: np
 
 
 def export_page(out_dir: Path = PAGE_DIR, results_root: Path | None = None,
-                models_dir: Path = MODELS_DIR, progress: bool = True) -> dict:
+                models_dir: Path = MODELS_DIR, progress: bool = True, train: bool = True) -> dict:
     """Write every available network, the samples and the manifest into ``out_dir``; returns the
-    manifest.  Networks not available (runs still missing, not reproducible) are listed in it."""
+    manifest.  Networks not available (runs still missing, not reproducible; with ``train=False``
+    also those not trained again by an earlier export) are listed in it."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     sweeps: dict[str, list[dict]] = {}
@@ -398,7 +412,7 @@ def export_page(out_dir: Path = PAGE_DIR, results_root: Path | None = None,
             if record is None:
                 raise ExportError(f"{note}: seed {net.seed} is not stored")
             check_record(record)
-            model, how = cached_retrain(record, records, models_dir, progress)
+            model, how = cached_retrain(record, records, models_dir, progress, train)
         except ExportError as e:
             print(f"missing: {where}: {e}", file=sys.stderr)
             missing.append({"key": net.key, "title": net.title, "study": net.study, "reason": str(e)})
@@ -414,10 +428,11 @@ def export_page(out_dir: Path = PAGE_DIR, results_root: Path | None = None,
                  "optimizer": config.get("optimizer"), "input": config.get("input", "pixels"),
                  "augment": bool(config.get("augment")), "split": config.get("split", "official"),
                  "n_parameters": record["n_parameters"], "code_fingerprint": record["code_fingerprint"]}
-        payload = network_payload(model, config.get("input", "pixels"), net.key, net.title, about)
+        title = net.shown_title(config)
+        payload = network_payload(model, config.get("input", "pixels"), net.key, title, about)
         write_network(out_dir / f"net-{net.key}.js", payload)
         loaded[net.key] = (model, payload)
-        present.append({"key": net.key, "title": net.title, "study": net.study, "file": f"net-{net.key}.js"})
+        present.append({"key": net.key, "title": title, "study": net.study, "file": f"net-{net.key}.js"})
         print(f"exported {where}: {how}, test accuracy {100 * about['test_accuracy']:.2f} %", file=sys.stderr)
     ds = data.load("mnist")
     indices = choose_samples(loaded, ds.X_test, ds.y_test)
@@ -440,13 +455,15 @@ def _shown_path(path: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m nnlib.export [--out DIR] [--models DIR]``: export the page's networks."""
+    """``python -m nnlib.export [--out DIR] [--models DIR] [--no-training]``: export the page's networks."""
     import argparse
     parser = argparse.ArgumentParser(prog="python -m nnlib.export", description=main.__doc__)
     parser.add_argument("--out", type=Path, default=PAGE_DIR, help=f"the page's folder (default {PAGE_DIR})")
     parser.add_argument("--models", type=Path, default=MODELS_DIR, help="where retrained models are kept")
+    parser.add_argument("--no-training", action="store_true",
+                        help="export only the networks an earlier export has already trained again")
     args = parser.parse_args(argv)
-    manifest = export_page(args.out, models_dir=args.models)
+    manifest = export_page(args.out, models_dir=args.models, train=not args.no_training)
     print(f"{len(manifest['networks'])} networks exported, {len(manifest['missing'])} missing, "
           f"{manifest['n_samples']} test images, into {args.out}")
     return 0
