@@ -526,7 +526,7 @@
     canvas.addEventListener("pointercancel", end);
     $("nnd-clear").onclick = D.clear;
     $("nnd-undo").onclick = D.undo;
-    $("nnd-status").textContent = D.networks.length + " networks loaded";
+    $("nnd-status").textContent = D.networks.length + (D.networks.length === 1 ? " network" : " networks") + " loaded";
     update();
     D.ready = true;
   }
