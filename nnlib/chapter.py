@@ -98,8 +98,8 @@ def template_parameters(name: str, templates: Path = TEMPLATES) -> list[str]:
 
 def _kind_error(name: str, value: Any, defaults: list[Any]) -> str | None:
     """Why ``value`` does not fit a parameter whose profile defaults are ``defaults``, or None."""
-    if value is None:
-        return None if None in defaults else f"{name} needs a value"
+    if value is None:  # the parameters cell's default: the profile's value
+        return None
     kinds = {type(d) for d in defaults if d is not None}
     if kinds <= {int}:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:

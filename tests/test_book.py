@@ -80,6 +80,11 @@ def test_unknown_parameter_names_the_known_ones():
         chapter.check_parameters({"profile": "full", "seed": 5}, ["profile", "seeds", "workers"], PROFILES)
 
 
+def test_none_means_the_profiles_value():
+    chapter.check_parameters({"profile": "full", "seeds": None, "workers": None}, ["profile", "seeds", "workers"],
+                             PROFILES)
+
+
 @pytest.mark.parametrize("given,message", [
     ({"profile": "full", "seeds": -3}, r"seeds must be a whole number ≥ 1; got -3 \(-p seeds -3\)"),
     ({"profile": "full", "seeds": 2.5}, r"got 2.5"),
