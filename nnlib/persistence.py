@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from .data import write_atomic
 from .model import MODEL_CLASSES, History, Model
 
 FORMAT = "nnlib-model"
@@ -65,6 +64,7 @@ def save_model(model: Model, path: str | Path) -> Path:
             "history": model.history_.to_dict() if model.history_ else None}
     buffer = io.BytesIO()
     np.savez(buffer, **dict(model.parameters()))
+    from .data import write_atomic  # not at import: ``python -m nnlib.data`` must find nnlib.data unloaded
     write_atomic(npz_path, buffer.getvalue())
     write_atomic(meta_path, json.dumps(meta, indent=1).encode())
     return npz_path
