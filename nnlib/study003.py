@@ -112,7 +112,8 @@ def time_to_target_nnlib(protocol: str, seed: int, X, y, X_test, y_test, max_epo
 
 
 def measure_timings(seeds: list[int], threads: tuple[int, ...], max_epochs: int, loader_epochs: int = 0,
-                    target: float = TARGET, use_torch: bool | None = None, progress: bool = True) -> dict:
+                    target: float = TARGET, use_torch: bool | None = None, progress: bool = True,
+                    note: str | None = None) -> dict:
     """Time single runs to ``target`` on this machine, seed after seed, and for each seed every
     thread count and implementation in turn (so that a drift in the machine's speed spreads over
     all of them): nnlib with the three protocols, PyTorch with the PyTorch script's protocol.
@@ -160,7 +161,7 @@ def measure_timings(seeds: list[int], threads: tuple[int, ...], max_epochs: int,
             "target": target, "batch_size": BATCH, "torch": use_torch, "runs": runs,
             "loader_epoch_seconds": loader, "load": {"load_average_before": load_before, "load_average_after": load_after,
                                                      "other_processes_cpus": other.cores},
-            "total_seconds": time.perf_counter() - t_start, "warnings": warnings}
+            "total_seconds": time.perf_counter() - t_start, "warnings": warnings, "note": note}
 
 
 def timings_path(profile: str) -> Path:
@@ -181,15 +182,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=("time",))
     parser.add_argument("--profile", required=True, choices=PROFILES)
     parser.add_argument("--seeds", type=int, help="how many seeds to time (default: the profile's)")
-    parser.add_argument("--threads", help="thread counts, e.g. 1,2 (default: the profile's)")
+    parser.add_argument("--threads", type=int, help="time on 1 thread and on this many (default: the profile's)")
     parser.add_argument("--max-epochs", type=int)
     parser.add_argument("--loader-epochs", type=int)
     parser.add_argument("--out", type=Path, help="JSON file to write (default: the profile's results folder)")
+    parser.add_argument("--note", help="a remark stored with the timings (e.g. what else the machine was doing)")
     args = parser.parse_args(argv)
-    threads = tuple(int(t) for t in args.threads.split(",")) if args.threads else None
-    s = settings(args.profile, timed_seeds=args.seeds, threads=threads, max_epochs=args.max_epochs,
+    s = settings(args.profile, timed_seeds=args.seeds, threads=args.threads, max_epochs=args.max_epochs,
                  loader_epochs=args.loader_epochs)
-    result = measure_timings(list(range(s["timed_seeds"])), s["threads"], s["max_epochs"], s["loader_epochs"])
+    result = measure_timings(list(range(s["timed_seeds"])), s["thread_counts"], s["max_epochs"], s["loader_epochs"],
+                             note=args.note)
     print(f"written to {bench.write_result(result, args.out or timings_path(args.profile))}")
     return 0
 

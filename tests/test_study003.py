@@ -68,7 +68,8 @@ def test_study_003_sweep_definition():
     assert studies.STUDIES["003"] is studies.study_003
     with pytest.raises(ValueError, match="unknown study 003 setting"):
         studies.settings_003("quick", epochs=3)
-    assert studies.settings_003("quick", seeds=5, threads=[1, 2])["threads"] == (1, 2)
+    assert studies.settings_003("quick", seeds=5, threads=2)["thread_counts"] == (1, 2)
+    assert studies.settings_003("quick")["thread_counts"] == (1,)
 
 
 def _tiny_mnist_like(m=600, seed=0):
