@@ -52,6 +52,7 @@ N_RANDOM_SAMPLES = 200  # random MNIST test images shipped with the page
 N_WRONG_SAMPLES = 12  # per network: test images it gets wrong, shipped as well
 SAMPLE_SEED = 0
 INPUT_KINDS = ("pixels", "column_windows", "row_windows")
+EPOCH_COUNTS_000 = (8, 10, 15)  # study 000's epoch counts, read from the 15-epoch runs' histories
 
 
 class ExportError(ValueError):
@@ -59,14 +60,15 @@ class ExportError(ValueError):
 
 
 # ---------------------------------------------------------------- which runs the page shows
-Chooser = Callable[[list[dict]], tuple[list[dict] | None, str]]
+Chooser = Callable[[list[dict]], tuple[list[dict] | None, str, int | None]]
 
 
 @dataclass(frozen=True)
 class PageNetwork:
     """One network of the page: its key (file name), title, study, sweep folder and chooser.
     ``choose(records)`` gets every record of the sweep and returns the records of the chosen
-    configuration (all its seeds) and a note on the choice, or (None, why nothing can be chosen)."""
+    configuration (all its seeds), a note on the choice and the epoch count chosen (None: the
+    configuration's own), or (None, why nothing can be chosen, None)."""
 
     key: str
     title: str  # what it is called while missing
@@ -80,7 +82,8 @@ class PageNetwork:
         """The page's name for the chosen configuration: its label and what sets it apart."""
         label = config.get("label") or config["model"]
         if self.study == "000":
-            return f"{label} (η = {config['optimizer']['lr']}, batch {config.get('batch_size', 32)})"
+            return (f"{label} (η = {config['optimizer']['lr']}, batch {config.get('batch_size', 32)}, "
+                    f"{config['epochs']} epochs)")
         return f"{label} ({self.note or self.title})"
 
 
@@ -91,9 +94,17 @@ def _by_config(records: list[dict]) -> dict[str, list[dict]]:
     return groups
 
 
-def _accuracy(records: list[dict], split: str) -> float:
-    """Mean final accuracy on ``split`` over the seeds (a diverged seed counts as NaN, ignored)."""
-    values = [r["final"].get(split, {}).get("accuracy") for r in records]
+def accuracy_at(record: dict, split: str, epochs: int | None = None) -> float | None:
+    """A record's accuracy on ``split`` after ``epochs`` (from its history; None: its final one)."""
+    if epochs is None or epochs == record["config"]["epochs"]:
+        return record["final"].get(split, {}).get("accuracy")
+    history = record["history"].get(f"{split}_accuracy", [])
+    return history[epochs - 1] if len(history) >= epochs else None
+
+
+def _accuracy(records: list[dict], split: str, epochs: int | None = None) -> float:
+    """Mean accuracy on ``split`` over the seeds (a diverged seed has none and is left out)."""
+    values = [accuracy_at(r, split, epochs) for r in records]
     values = [v for v in values if v is not None]
     return float(np.mean(values)) if values else float("nan")
 
@@ -107,25 +118,28 @@ def labelled(*labels: str, augmented: bool | None = None) -> Chooser:
             for group in groups.values():
                 config = group[0]["config"]
                 if config.get("label") == label and (augmented is None or bool(config.get("augment")) == augmented):
-                    return group, f"configuration {label!r}"
-        return None, f"no stored run labelled {' or '.join(map(repr, labels))}"
+                    return group, f"configuration {label!r}", None
+        return None, f"no stored run labelled {' or '.join(map(repr, labels))}", None
     return choose
 
 
-def best_of(expected: list[dict], n_seeds: int, split: str, what: str) -> Chooser:
-    """The configuration of ``expected`` with the highest mean final accuracy on ``split`` over
-    its seeds, once every configuration of ``expected`` has all ``n_seeds`` seeds stored."""
+def best_of(expected: list[dict], n_seeds: int, split: str, what: str,
+            epoch_counts: tuple[int, ...] | None = None) -> Chooser:
+    """The configuration of ``expected`` (and with ``epoch_counts``, the epoch count read from the
+    history) with the highest mean accuracy on ``split`` over its seeds, once every configuration
+    of ``expected`` has all ``n_seeds`` seeds stored; the first of equals, in grid order."""
     def choose(records):
         groups = _by_config(records)
         ids = [sweep.config_id(c, records[0]["dataset"]) if records else None for c in expected]
         done = [i for i in ids if i in groups and len(groups[i]) >= n_seeds]
         if not records or len(done) < len(expected):
             return None, (f"{len(done)} of the {len(expected)} configurations it is chosen from have all "
-                          f"{n_seeds} seeds stored so far")
-        best = max(done, key=lambda i: _accuracy(groups[i], split))
-        score = _accuracy(groups[best], split)
-        return groups[best], (f"{what}: highest mean final {split} accuracy over {n_seeds} seeds "
-                              f"({100 * score:.2f} %) among {len(expected)} configurations")
+                          f"{n_seeds} seeds stored so far"), None
+        points = [(i, e) for i in done for e in (epoch_counts or (None,))]
+        best, epochs = max(points, key=lambda p: _accuracy(groups[p[0]], split, p[1]))
+        score = _accuracy(groups[best], split, epochs)
+        return groups[best], (f"{what}: highest mean {split} accuracy over {n_seeds} seeds "
+                              f"({100 * score:.2f} %) among {len(points)} grid points"), epochs
     return choose
 
 
@@ -152,7 +166,8 @@ def page_networks() -> list[PageNetwork]:
     for label in ("StandardNet Medium", "RecursiveNet D4"):
         nets.append(PageNetwork(label.replace(" ", "_"), label, "000", "study000",
                                 best_of(_study_000_grid(label), seeds_000, "val",
-                                        "learning rate and batch size chosen on the validation set")))
+                                        "learning rate, batch size and epochs chosen on the validation set",
+                                        EPOCH_COUNTS_000)))
     for model in ("MLP", "RNN"):
         nets.append(PageNetwork(f"best_{model}", f"best {model} of study 001", "001", "study001-mnist",
                                 best_of(_study_001_grid(model), seeds_001, "test",
@@ -206,43 +221,57 @@ def train_like_run_trial(config: dict, seeds: list[int], dataset: str, progress:
     return model, {"test_accuracy": accuracy, "data_sha256": sha}
 
 
-def retrain(record: dict, records: list[dict], progress: bool = True) -> tuple[Model, str]:
-    """The network of ``record`` (one replica), trained again; its final test accuracy equals the
+def retrain(record: dict, records: list[dict], progress: bool = True,
+            epochs: int | None = None) -> tuple[Model, str]:
+    """The network of ``record`` (one replica), trained again; its test accuracy equals the
     record's or ExportError is raised.  ``records``: the sweep's records (to find the replica
-    group).  Returns (model, how it was retrained)."""
+    group).  ``epochs``: stop after this many of the record's epochs (its history gives the
+    accuracy to match; the first epochs of a longer run are exactly a shorter run).  Returns
+    (model, how it was retrained)."""
     label = f"{record['config'].get('label')} seed {record['seed']}"
-    want = record["final"]["test"]["accuracy"]
-    model, got = train_like_run_trial(record["config"], [record["seed"]], record["dataset"], progress)
+    config = record["config"] if epochs is None else {**record["config"], "epochs": epochs}
+    want = accuracy_at(record, "test", epochs)
+    if want is None:
+        raise ExportError(f"{label}: the record has no test accuracy after {epochs} epochs")
+    model, got = train_like_run_trial(config, [record["seed"]], record["dataset"], progress)
     if got["data_sha256"] != record["data_sha256"]:
         raise ExportError(f"{label}: the data files differ from the record's (sha256)")
-    if float(got["test_accuracy"][0]) == want:
+    if _same(got["test_accuracy"][0], want):
         return model, "trained again alone"
     group = replica_group(record, records)
     print(f"{label}: alone it reaches {float(got['test_accuracy'][0]):.4f}, the record {want:.4f}; "
           f"training its replica group {group} again, as the sweep did", file=sys.stderr)
-    model, got = train_like_run_trial(record["config"], group, record["dataset"], progress)
+    model, got = train_like_run_trial(config, group, record["dataset"], progress)
     k = group.index(record["seed"])
-    if float(got["test_accuracy"][k]) != want:
+    if not _same(got["test_accuracy"][k], want):
         raise ExportError(f"{label}: trained again, its test accuracy is {float(got['test_accuracy'][k])}, "
                           f"the record says {want}; the stored run cannot be reproduced")
     return model.replica(k), f"trained again with its replica group (seeds {group})"
 
 
+def _same(accuracy: float, stored: float) -> bool:
+    """Equal to a stored accuracy as stored: exactly, or to the 7 significant digits of a history."""
+    return float(accuracy) == stored or float(f"{float(accuracy):.7g}") == stored
+
+
 def cached_retrain(record: dict, records: list[dict], models_dir: Path = MODELS_DIR,
-                   progress: bool = True, train: bool = True) -> tuple[Model, str]:
+                   progress: bool = True, train: bool = True, epochs: int | None = None) -> tuple[Model, str]:
     """:func:`retrain`, or the model saved by an earlier export of the same record (with
     ``train=False`` only that, else ExportError)."""
-    stem = Path(models_dir) / f"{sweep.config_id(record['config'], record['dataset'])}_seed{record['seed']}"
+    stem = Path(models_dir) / (f"{sweep.config_id(record['config'], record['dataset'])}_seed{record['seed']}"
+                               + (f"_epochs{epochs}" if epochs is not None else ""))
     check_file = stem.with_suffix(".check.json")
-    stamp = {"test_accuracy": record["final"]["test"]["accuracy"], "code_fingerprint": record["code_fingerprint"],
+    stamp = {"test_accuracy": accuracy_at(record, "test", epochs), "code_fingerprint": record["code_fingerprint"],
              "data_sha256": record["data_sha256"]}
+    if epochs is not None:
+        stamp["epochs"] = epochs
     if check_file.exists():
         saved = json.loads(check_file.read_text())
         if saved.get("record") == stamp:
             return load_model(stem), saved["how"]
     if not train:
         raise ExportError("its stored run has not been trained again yet (make draw-export)")
-    model, how = retrain(record, records, progress)
+    model, how = retrain(record, records, progress, epochs)
     save_model(model, stem)
     data.write_atomic(check_file, json.dumps({"record": stamp, "how": how}).encode())
     return model, how
@@ -405,30 +434,31 @@ def export_page(out_dir: Path = PAGE_DIR, results_root: Path | None = None,
                 folder = sweep.sweep_dir(net.sweep, PROFILE, results_root)
                 sweeps[net.sweep] = [sweep.read_record(p) for p in sweep.record_files(folder)] if folder.exists() else []
             records = sweeps[net.sweep]
-            group, note = net.choose(records)
+            group, note, epochs = net.choose(records)
             if group is None:
                 raise ExportError(note)
             record = next((r for r in group if r["seed"] == net.seed), None)
             if record is None:
                 raise ExportError(f"{note}: seed {net.seed} is not stored")
             check_record(record)
-            model, how = cached_retrain(record, records, models_dir, progress, train)
+            model, how = cached_retrain(record, records, models_dir, progress, train, epochs)
         except ExportError as e:
             print(f"missing: {where}: {e}", file=sys.stderr)
             missing.append({"key": net.key, "title": net.title, "study": net.study, "reason": str(e)})
             continue
         config = record["config"]
+        shown = {**config, "epochs": epochs or config["epochs"]}
         folder = sweep.sweep_dir(net.sweep, PROFILE, results_root)
         record_file = sweep.record_path(folder, config, record["dataset"], record["seed"])
         about = {"study": net.study, "label": config.get("label"), "chosen": note, "seed": record["seed"],
                  "record": _shown_path(record_file), "profile": PROFILE, "dataset": record["dataset"], "retrained": how,
-                 "test_accuracy": record["final"]["test"]["accuracy"],
-                 "val_accuracy": record["final"].get("val", {}).get("accuracy"),
-                 "epochs": config["epochs"], "batch_size": config.get("batch_size", 32),
+                 "test_accuracy": accuracy_at(record, "test", epochs),
+                 "val_accuracy": accuracy_at(record, "val", epochs),
+                 "epochs": shown["epochs"], "batch_size": config.get("batch_size", 32),
                  "optimizer": config.get("optimizer"), "input": config.get("input", "pixels"),
                  "augment": bool(config.get("augment")), "split": config.get("split", "official"),
                  "n_parameters": record["n_parameters"], "code_fingerprint": record["code_fingerprint"]}
-        title = net.shown_title(config)
+        title = net.shown_title(shown)
         payload = network_payload(model, config.get("input", "pixels"), net.key, title, about)
         write_network(out_dir / f"net-{net.key}.js", payload)
         loaded[net.key] = (model, payload)

@@ -104,17 +104,28 @@ def test_best_of_waits_for_every_configuration_and_picks_the_best_mean():
     grid = [_record("A", 0, 0)["config"], _record("A", 0, 0, lr=0.2)["config"]]
     choose = export.best_of(grid, n_seeds=2, split="val", what="A")
     partial = [_record("A", s, 0.9) for s in (0, 1)] + [_record("A", 0, 0.95, lr=0.2)]
-    group, why = choose(partial)
+    group, why, _ = choose(partial)
     assert group is None and "1 of the 2" in why
-    group, why = choose(partial + [_record("A", 1, 0.93, lr=0.2)])
-    assert group[0]["config"]["optimizer"]["lr"] == 0.2 and "94.00 %" in why
+    group, why, epochs = choose(partial + [_record("A", 1, 0.93, lr=0.2)])
+    assert group[0]["config"]["optimizer"]["lr"] == 0.2 and "94.00 %" in why and epochs is None
+
+
+def test_best_of_can_choose_an_epoch_count_from_the_history():
+    records = [_record("A", s, 0.90) for s in (0, 1)]
+    for r, h in zip(records, ([0.95, 0.90], [0.93, 0.90])):
+        r["config"]["epochs"] = 2
+        r["history"] = {"val_accuracy": h, "test_accuracy": h}
+    grid = [records[0]["config"]]
+    group, why, epochs = export.best_of(grid, 2, "val", "A", epoch_counts=(1, 2))(records)
+    assert epochs == 1 and "94.00 %" in why and "2 grid points" in why
+    assert export.accuracy_at(records[0], "val", 1) == 0.95 and export.accuracy_at(records[0], "val", 2) == 0.90
 
 
 def test_labelled_picks_the_augmented_configuration():
     records = [_record("c2_mod", 0, 0.9), _record("c2_aug", 0, 0.9, augment={"scheme": "x"})]
-    group, _ = export.labelled("c2_aug", "c2_mod", augmented=True)(records)
+    group, _, _ = export.labelled("c2_aug", "c2_mod", augmented=True)(records)
     assert group[0]["config"]["label"] == "c2_aug"
-    group, _ = export.labelled("c2_aug", "c2_mod", augmented=True)(records[:1])
+    group, _, _ = export.labelled("c2_aug", "c2_mod", augmented=True)(records[:1])
     assert group is None
 
 
@@ -133,6 +144,9 @@ def test_a_stored_trial_is_trained_again_to_the_same_accuracy(tmp_path):
     assert how_again == how  # from the saved model, not trained a third time
     for (_, a), (_, b) in zip(model.parameters(), again.parameters()):
         np.testing.assert_array_equal(a, b)
+    shorter, how_shorter = export.cached_retrain(record, records, tmp_path / "models", progress=False, epochs=1)
+    assert shorter.history_["epoch"].tolist() == [1]
+    assert float(shorter.history_["test_accuracy"][0, 0]) == pytest.approx(record["history"]["test_accuracy"][0], abs=1e-6)
     forged = {**record, "final": {**record["final"], "test": {**record["final"]["test"], "accuracy": 0.5}}}
     with pytest.raises(export.ExportError, match="cannot be reproduced"):
         export.retrain(forged, [forged if r is record else r for r in records], progress=False)
@@ -151,6 +165,6 @@ def test_the_page_networks_are_those_of_the_stored_records():
         assert path.exists(), f"{entry['key']}: its record {about['record']} is gone; run make draw-export"
         record = sweep.read_record(path)
         assert record["seed"] == about["seed"]
-        assert record["final"]["test"]["accuracy"] == about["test_accuracy"], (
+        assert export.accuracy_at(record, "test", about["epochs"]) == about["test_accuracy"], (
             f"{entry['key']}: its record changed since the export; run make draw-export")
         assert record["code_fingerprint"] == about["code_fingerprint"]
