@@ -32,7 +32,7 @@ import platform
 import statistics
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
@@ -49,6 +49,10 @@ EPOCH = 60_000
 GEMM_SIZES = (512, 1024, 2048, 3072)
 OTHER_LOAD_LIMIT = 0.25  # CPUs other processes may keep busy before the result is flagged
 BARE_TARGET = 1.2  # nnlib's c1 within this factor of the bare NumPy loop
+SPEED_PROFILES = {  # the speed chapter's settings; threads: time on 1 thread and on this many
+    "full": {"examples": EPOCH, "naive_examples": 2000, "repeats": 3, "threads": 2},
+    "quick": {"examples": 3000, "naive_examples": 100, "repeats": 1, "threads": 1},
+}
 IMPLEMENTATIONS = ("nnlib", "bare NumPy loop", "naive per-example NumPy", "scikit-learn", "PyTorch", "FLOP floor")
 
 
@@ -279,7 +283,6 @@ class Config:
     sklearn_note: str = ""
     torch: Callable | None = None
     bare: Callable | None = None
-    notes: dict = field(default_factory=dict)
 
     def nnlib(self, X, y) -> float:
         return nnlib_seconds(self.model(random_state=0, n_replicas=self.replicas), X, y, self.batch_size,
@@ -341,11 +344,12 @@ def _median_seconds(run: Callable, X, y, repeats: int) -> tuple[float, list[floa
 
 def measure(threads: tuple[int, ...] | None = None, examples: int = EPOCH, naive_examples: int = 2000,
             repeats: int = 1, configs: list[str] | None = None, compare: bool = True,
-            progress: bool = True) -> dict:
+            progress: bool = True, note: str | None = None) -> dict:
     """Time every configuration with every implementation at each thread count (default: 1 and
     all CPUs).  ``examples`` training examples are timed per run (``naive_examples`` for the
     naive baselines), scaled to a 60,000-example epoch; each time is the median of ``repeats``
-    runs.  ``compare=False`` leaves out scikit-learn and PyTorch.
+    runs.  ``compare=False`` leaves out scikit-learn and PyTorch; ``note`` is stored with the result
+    (e.g. what else the machine was doing).
 
     Returns a JSON-ready dict: ``machine`` facts, ``load`` (load average before and after, and
     the CPUs other processes kept busy during the run), ``gemm`` speeds per thread count, and
@@ -372,7 +376,7 @@ def measure(threads: tuple[int, ...] | None = None, examples: int = EPOCH, naive
     facts = machine_facts()
     load_before = load_average()
     result = {"machine": facts, "threads": list(threads), "examples": examples, "naive_examples": naive_examples,
-              "repeats": repeats, "compare": {"scikit-learn": compare, "PyTorch": use_torch},
+              "repeats": repeats, "compare": {"scikit-learn": compare, "PyTorch": use_torch}, "note": note,
               "load": {"load_average_before": load_before}, "gemm": {}, "rows": [],
               "warnings": [w for w in (load_warning(load_before, cpus, max(threads)),) if w]}
     for w in result["warnings"]:
@@ -497,7 +501,8 @@ def report(result: dict) -> str:
     load = result["load"]
     other = load.get("other_processes_cpus")
     lines.append(f"load average {load['load_average_before']:.2f} before, {load['load_average_after']:.2f} after"
-                 + ("" if other is None else f"; other processes kept {other:.2f} CPUs busy during the run"))
+                 + ("" if other is None else f"; other processes kept {other:.2f} CPUs busy during the run")
+                 + (f"; {result['note']}" if result.get("note") else ""))
     for n in result["threads"]:
         g = result["gemm"][str(n)]
         lines.append(f"\n{n} thread(s) (BLAS threads in force: {g['blas_threads']}); float32 GEMM peak "
@@ -513,6 +518,12 @@ def report(result: dict) -> str:
                      f"nnlib / other = {t['ratio']:.2f}")
     lines += result.get("warnings", [])
     return "\n".join(lines)
+
+
+def results_path(profile: str) -> Path:
+    """Where a profile's speed measurement is stored: ``<results>/<profile>/speed/bench.json``."""
+    from .sweep import sweep_dir
+    return sweep_dir("speed", profile) / "bench.json"
 
 
 def write_result(result: dict, path: str | Path) -> Path:
@@ -560,12 +571,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--configs", help=f"comma-separated subset of {','.join(CONFIG_KEYS)}")
     parser.add_argument("--no-compare", action="store_true", help="leave out scikit-learn and PyTorch")
     parser.add_argument("--json", type=Path, help="also write the result to this JSON file")
+    parser.add_argument("--note", help="a remark stored with the result (e.g. what else the machine was doing)")
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error(f"--repeats must be ≥ 1, got {args.repeats}")
     try:
         result = measure(args.threads, args.examples, min(args.naive_examples, args.examples), args.repeats,
-                         args.configs.split(",") if args.configs else None, compare=not args.no_compare)
+                         args.configs.split(",") if args.configs else None, compare=not args.no_compare,
+                         note=args.note)
     except ValueError as e:
         parser.error(str(e))
     print("\n" + report(result))

@@ -113,55 +113,95 @@ def time_to_target_nnlib(protocol: str, seed: int, X, y, X_test, y_test, max_epo
 
 def measure_timings(seeds: list[int], threads: tuple[int, ...], max_epochs: int, loader_epochs: int = 0,
                     target: float = TARGET, use_torch: bool | None = None, progress: bool = True,
-                    note: str | None = None) -> dict:
+                    note: str | None = None, previous: dict | None = None, deadline_seconds: float | None = None,
+                    save_to: str | Path | None = None) -> dict:
     """Time single runs to ``target`` on this machine, seed after seed, and for each seed every
     thread count and implementation in turn (so that a drift in the machine's speed spreads over
     all of them): nnlib with the three protocols, PyTorch with the PyTorch script's protocol.
     ``loader_epochs`` > 0 also times that many epochs of PyTorch fed by a per-image DataLoader like
-    the author's script (one thread).  Returns a JSON-ready dict with the machine facts, the load
-    and one entry per run in ``runs``."""
+    the author's script (one thread).
+
+    ``previous``: a stored result with the same settings to complete: its seeds are skipped, its
+    runs kept, and this measurement becomes one more of its ``sessions``.  ``deadline_seconds``:
+    start no new seed after that long (complete the rest later with ``previous``).  ``save_to``:
+    a JSON file rewritten after every seed, so that a killed measurement keeps what it finished.
+
+    Returns a JSON-ready dict: settings, ``runs`` (one entry per run), ``loader_epoch_seconds``, and
+    ``sessions`` (per measurement: machine facts, load, warnings, note, seconds, seeds); ``machine``
+    and ``load`` repeat the first session's, ``warnings`` gathers all."""
     from . import data
     if use_torch is None:
         use_torch = torch_baselines.available()
+    settings_ = {"threads": list(threads), "max_epochs": max_epochs, "target": target, "batch_size": BATCH,
+                 "torch": bool(use_torch)}
+    if previous is not None:
+        differ = [k for k, v in settings_.items() if previous.get(k) != v]
+        if differ:
+            raise ValueError(f"the stored timings were measured with other settings ({', '.join(differ)}); "
+                             "measure anew instead of completing them")
     if use_torch:
         import torch  # noqa: F401 - loaded now, so that bench.pinned_threads sets its threads too
     say = print if progress else (lambda *a, **k: None)
     ds = data.load("mnist")
     cpus = os.cpu_count() or 1
-    load_before = bench.load_average()
-    warnings = [w for w in (bench.load_warning(load_before, cpus, max(threads)),) if w]
-    for w in warnings:
-        say(w)
-    runs, loader = [], []
+    result = {**settings_, "seeds": [], "runs": [], "loader_epoch_seconds": [], "sessions": []}
+    if previous is not None:
+        result.update({k: previous[k] for k in ("seeds", "runs", "loader_epoch_seconds", "sessions")})
+    todo = [s for s in seeds if s not in result["seeds"]]
+    session = {"machine": bench.machine_facts(), "load": {"load_average_before": bench.load_average()},
+               "warnings": [], "note": note, "seeds": []}
+    warning = bench.load_warning(session["load"]["load_average_before"], cpus, max(threads))
+    if warning:
+        session["warnings"].append(warning)
+        say(warning)
+    result["sessions"].append(session)
     args = (ds.X_train, ds.y_train, ds.X_test, ds.y_test)
     t_start = time.perf_counter()
+
+    def finish(other_cores: float | None) -> dict:
+        session["load"]["load_average_after"] = bench.load_average()
+        session["load"]["other_processes_cpus"] = other_cores
+        session["total_seconds"] = time.perf_counter() - t_start
+        if other_cores is not None and other_cores > bench.OTHER_LOAD_LIMIT and not any("other processes" in w for w in session["warnings"]):
+            session["warnings"].append(f"WARNING: other processes kept {other_cores:.2f} CPUs busy on average "
+                                       "during the measurement.")
+        first = result["sessions"][0]
+        result.update({"machine": first["machine"], "load": first["load"], "note": first["note"],
+                       "warnings": [w for s in result["sessions"] for w in s["warnings"]],
+                       "total_seconds": sum(s.get("total_seconds", 0) for s in result["sessions"])})
+        result["seeds"] = sorted(result["seeds"])
+        if save_to is not None:
+            bench.write_result(result, save_to)
+        return result
+
     with bench.OtherLoad() as other:
-        for seed in seeds:
+        for seed in todo:
+            if deadline_seconds is not None and time.perf_counter() - t_start > deadline_seconds:
+                say(f"deadline reached: {len(todo) - todo.index(seed)} seed(s) left for another session")
+                break
             for n in threads:
                 with bench.pinned_threads(n):
                     for protocol in PROTOCOLS:
                         run = time_to_target_nnlib(protocol, seed, *args, max_epochs, target)
-                        runs.append({"implementation": "nnlib", "protocol": protocol, "seed": seed, "threads": n, **run})
+                        result["runs"].append({"implementation": "nnlib", "protocol": protocol, "seed": seed, "threads": n, **run})
                         say(f"seed {seed}, {n} thread(s), nnlib {protocol}: {run['epochs']} epochs, {run['seconds']:.2f} s", flush=True)
                     if use_torch:
                         run = torch_baselines.time_to_target(seed, *args, lr=PROTOCOLS["pytorch"]["lr"], batch_size=BATCH,
                                                              target=target, max_epochs=max_epochs)
-                        runs.append({"implementation": "PyTorch", "protocol": "pytorch", "seed": seed, "threads": n, **run})
+                        result["runs"].append({"implementation": "PyTorch", "protocol": "pytorch", "seed": seed, "threads": n, **run})
                         say(f"seed {seed}, {n} thread(s), PyTorch: {run['epochs']} epochs, {run['seconds']:.2f} s", flush=True)
-        if use_torch and loader_epochs:
+            result["seeds"].append(seed)
+            session["seeds"].append(seed)
+            if save_to is not None:
+                finish(None)
+        missing = loader_epochs - len(result["loader_epoch_seconds"])
+        if use_torch and missing > 0 and (deadline_seconds is None or time.perf_counter() - t_start <= deadline_seconds):
             images = (ds.X_train.reshape(-1, 28, 28) * 255).round().astype(np.uint8)
             with bench.pinned_threads(1):
-                for e in range(loader_epochs):
-                    loader.append(torch_baselines.per_image_loader_epoch_seconds(images, ds.y_train, seed=e))
-                    say(f"PyTorch with a per-image DataLoader: {loader[-1]:.2f} s for one epoch", flush=True)
-    load_after = bench.load_average()
-    if other.cores is not None and other.cores > bench.OTHER_LOAD_LIMIT:
-        warnings.append(f"WARNING: other processes kept {other.cores:.2f} CPUs busy on average during the measurement.")
-    return {"machine": bench.machine_facts(), "threads": list(threads), "seeds": list(seeds), "max_epochs": max_epochs,
-            "target": target, "batch_size": BATCH, "torch": use_torch, "runs": runs,
-            "loader_epoch_seconds": loader, "load": {"load_average_before": load_before, "load_average_after": load_after,
-                                                     "other_processes_cpus": other.cores},
-            "total_seconds": time.perf_counter() - t_start, "warnings": warnings, "note": note}
+                for e in range(missing):
+                    result["loader_epoch_seconds"].append(torch_baselines.per_image_loader_epoch_seconds(images, ds.y_train, seed=e))
+                    say(f"PyTorch with a per-image DataLoader: {result['loader_epoch_seconds'][-1]:.2f} s for one epoch", flush=True)
+    return finish(other.cores)
 
 
 def timings_path(profile: str) -> Path:
@@ -172,7 +212,7 @@ def timings_path(profile: str) -> Path:
 
 def read_timings(path: str | Path) -> dict:
     """Stored timed runs (see :func:`measure_timings`); a bad file raises ValueError naming it."""
-    return bench.read_result(path, required=("machine", "threads", "runs", "load"),
+    return bench.read_result(path, required=("machine", "threads", "runs", "load", "sessions"),
                              command="python -m nnlib.study003 time --out")
 
 
@@ -187,12 +227,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loader-epochs", type=int)
     parser.add_argument("--out", type=Path, help="JSON file to write (default: the profile's results folder)")
     parser.add_argument("--note", help="a remark stored with the timings (e.g. what else the machine was doing)")
+    parser.add_argument("--resume", action="store_true", help="complete the stored timings: time only the seeds they lack")
+    parser.add_argument("--seconds", type=float, help="start no new seed after this many seconds")
     args = parser.parse_args(argv)
     s = settings(args.profile, timed_seeds=args.seeds, threads=args.threads, max_epochs=args.max_epochs,
                  loader_epochs=args.loader_epochs)
+    out = args.out or timings_path(args.profile)
+    previous = read_timings(out) if args.resume and Path(out).exists() else None
     result = measure_timings(list(range(s["timed_seeds"])), s["thread_counts"], s["max_epochs"], s["loader_epochs"],
-                             note=args.note)
-    print(f"written to {bench.write_result(result, args.out or timings_path(args.profile))}")
+                             note=args.note, previous=previous, deadline_seconds=args.seconds, save_to=out)
+    print(f"{len(result['seeds'])} seeds timed; written to {out}")
     return 0
 
 

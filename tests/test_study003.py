@@ -104,3 +104,22 @@ def test_stored_timings_are_checked(tmp_path):
     bad.write_text('{"runs": []}')
     with pytest.raises(ValueError, match="lacks machine"):
         study003.read_timings(bad)
+
+
+def test_timings_resume_after_a_deadline_and_keep_every_session(monkeypatch, tmp_path):
+    from nnlib import data
+    X, y = _tiny_mnist_like(300)
+    fake = data.Dataset(name="mnist", X_train=X, y_train=y, X_test=X[:50], y_test=y[:50], image_shape=(28, 28),
+                        n_classes=10)
+    monkeypatch.setattr(data, "load", lambda name, **kw: fake)
+    path = tmp_path / "timings.json"
+    first = study003.measure_timings([0, 1], (1,), max_epochs=1, use_torch=False, progress=False,
+                                     deadline_seconds=0, save_to=path)
+    assert first["seeds"] == [] and study003.read_timings(path)["sessions"][0]["seeds"] == []
+    done = study003.measure_timings([0, 1], (1,), max_epochs=1, use_torch=False, progress=False,
+                                    previous=study003.read_timings(path), save_to=path, note="second")
+    assert done["seeds"] == [0, 1] and len(done["sessions"]) == 2 and done["sessions"][1]["note"] == "second"
+    assert len(done["runs"]) == 2 * len(studies.PROTOCOLS_003)
+    assert {r["threads"] for r in done["runs"]} == {1}
+    with pytest.raises(ValueError, match="other settings"):
+        study003.measure_timings([0], (1, 2), max_epochs=1, use_torch=False, progress=False, previous=done)
