@@ -108,16 +108,40 @@ def load_average() -> float | None:
         return None
 
 
-def load_warning(load: float | None, cpus: int, threads: int) -> str | None:
-    """A warning when other work occupies the cores a measurement with ``threads`` threads needs:
-    the load average leaves fewer than ``threads`` CPUs free (with half a CPU of slack for noise).
-    None when the machine looks quiet enough (or the load is unknown)."""
-    if load is None or load <= cpus - threads + 0.5:
+def load_warning(load: float | None, cpus: int, threads: int, other_cpus: float | None = None) -> str | None:
+    """A warning when other work occupies the cores a measurement with ``threads`` threads needs,
+    or None when the machine looks quiet enough.
+
+    ``other_cpus``, the CPUs other processes keep busy right now (:func:`other_cpus_now`), decides
+    when it is known: more than ``cpus − threads`` plus a quarter CPU of slack.  Otherwise the
+    1-minute load average does (it lags by about a minute): more than ``cpus − threads`` plus half
+    a CPU of slack."""
+    if other_cpus is not None:
+        if other_cpus <= cpus - threads + OTHER_LOAD_LIMIT:
+            return None
+        seen = f"other processes keep {other_cpus:.2f} CPUs busy"
+    elif load is None or load <= cpus - threads + 0.5:
         return None
-    return (f"WARNING: this machine is loaded (1-minute load average {load:.2f} on {cpus} CPUs) — other "
-            f"processes compete for the cores, so timings with {threads} thread{'s' * (threads > 1)} can be "
-            "many times too slow (BLAS threads spin against them). Measure on a quiet machine; the "
-            "single-thread rows suffer least.")
+    else:
+        seen = f"1-minute load average {load:.2f}"
+    return (f"WARNING: this machine is loaded ({seen} on {cpus} CPUs) — other processes compete for the "
+            f"cores, so timings with {threads} thread{'s' * (threads > 1)} can be many times too slow (BLAS "
+            "threads spin against them). Measure on a quiet machine; the single-thread rows suffer least.")
+
+
+def other_cpus_now(seconds: float = 1.0) -> float | None:
+    """The CPUs other processes keep busy, measured over ``seconds`` (see :class:`OtherLoad`)."""
+    with OtherLoad() as other:
+        time.sleep(seconds)
+    return other.cores
+
+
+def check_load(cpus: int, threads: int) -> tuple[dict, str | None]:
+    """({"load_average_before", "other_processes_cpus_before"}, warning or None) at the start of
+    a measurement with ``threads`` threads."""
+    load, busy = load_average(), other_cpus_now()
+    return ({"load_average_before": load, "other_processes_cpus_before": busy},
+            load_warning(load, cpus, threads, busy))
 
 
 def _busy_jiffies() -> tuple[int, int] | None:
@@ -374,11 +398,10 @@ def measure(threads: tuple[int, ...] | None = None, examples: int = EPOCH, naive
     X, y = ds.X_train[:examples], ds.y_train[:examples]
     Xs = data.column_windows(X)
     facts = machine_facts()
-    load_before = load_average()
+    load_before, warning = check_load(cpus, max(threads))
     result = {"machine": facts, "threads": list(threads), "examples": examples, "naive_examples": naive_examples,
               "repeats": repeats, "compare": {"scikit-learn": compare, "PyTorch": use_torch}, "note": note,
-              "load": {"load_average_before": load_before}, "gemm": {}, "rows": [],
-              "warnings": [w for w in (load_warning(load_before, cpus, max(threads)),) if w]}
+              "load": load_before, "gemm": {}, "rows": [], "warnings": [warning] if warning else []}
     for w in result["warnings"]:
         say(w)
     t_start = time.perf_counter()
@@ -501,6 +524,8 @@ def report(result: dict) -> str:
     load = result["load"]
     other = load.get("other_processes_cpus")
     lines.append(f"load average {load['load_average_before']:.2f} before, {load['load_average_after']:.2f} after"
+                 + ("" if load.get("other_processes_cpus_before") is None else
+                    f"; other processes kept {load['other_processes_cpus_before']:.2f} CPUs busy at the start")
                  + ("" if other is None else f"; other processes kept {other:.2f} CPUs busy during the run")
                  + (f"; {result['note']}" if result.get("note") else ""))
     for n in result["threads"]:

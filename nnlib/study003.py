@@ -148,9 +148,8 @@ def measure_timings(seeds: list[int], threads: tuple[int, ...], max_epochs: int,
     if previous is not None:
         result.update({k: previous[k] for k in ("seeds", "runs", "loader_epoch_seconds", "sessions")})
     todo = [s for s in seeds if s not in result["seeds"]]
-    session = {"machine": bench.machine_facts(), "load": {"load_average_before": bench.load_average()},
-               "warnings": [], "note": note, "seeds": []}
-    warning = bench.load_warning(session["load"]["load_average_before"], cpus, max(threads))
+    load, warning = bench.check_load(cpus, max(threads))
+    session = {"machine": bench.machine_facts(), "load": load, "warnings": [], "note": note, "seeds": []}
     if warning:
         session["warnings"].append(warning)
         say(warning)

@@ -33,6 +33,21 @@ def test_load_warning_when_other_work_leaves_too_few_cpus(load, cpus, threads, w
         assert "loaded" in message and f"{load:.2f}" in message
 
 
+@pytest.mark.parametrize("busy,threads,warned", [(0.05, 2, False), (0.3, 2, True), (0.9, 1, False), (1.4, 1, True)])
+def test_measured_busy_cpus_decide_over_the_lagging_load_average(busy, threads, warned):
+    message = bench.load_warning(9.0, 2, threads, other_cpus=busy)  # the load average alone would warn
+    assert (message is not None) == warned
+    if warned:
+        assert f"{busy:.2f} CPUs busy" in message
+
+
+def test_check_load_reports_both_measures(monkeypatch):
+    monkeypatch.setattr(bench, "load_average", lambda: 3.0)
+    monkeypatch.setattr(bench, "other_cpus_now", lambda seconds=1.0: 1.9)
+    load, warning = bench.check_load(2, 2)
+    assert load == {"load_average_before": 3.0, "other_processes_cpus_before": 1.9} and "1.90 CPUs busy" in warning
+
+
 def test_other_load_measures_a_share_of_cpus():
     with bench.OtherLoad() as other:
         sum(i * i for i in range(200_000))
@@ -61,6 +76,7 @@ def test_measure_pins_threads_and_reports_every_implementation(monkeypatch, tmp_
     _fake_mnist(monkeypatch)
     monkeypatch.setattr(bench, "GEMM_SIZES", (64,))
     monkeypatch.setattr(bench, "load_average", lambda: 9.5)  # a loaded machine
+    monkeypatch.setattr(bench, "other_cpus_now", lambda seconds=1.0: 1.5)
     result = bench.measure(threads=(1,), examples=200, naive_examples=20, configs=["c1", "c1x10", "rnn"],
                            progress=False)
     assert result["gemm"]["1"]["blas_threads"] == 1
@@ -82,6 +98,7 @@ def test_main_prints_the_load_warning(monkeypatch, capsys):
     _fake_mnist(monkeypatch, m=200)
     monkeypatch.setattr(bench, "GEMM_SIZES", (64,))
     monkeypatch.setattr(bench, "load_average", lambda: 5.0)
+    monkeypatch.setattr(bench, "other_cpus_now", lambda seconds=1.0: None)  # no /proc/stat: the load average decides
     bench.main(["--threads", "1", "--examples", "200", "--naive-examples", "10", "--configs", "adam", "--no-compare"])
     out = capsys.readouterr().out
     assert out.count("WARNING: this machine is loaded") == 2  # before the run and under the table
