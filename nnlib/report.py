@@ -208,3 +208,15 @@ def single_run_verdict(values: Sequence[float], claimed: float) -> str:
     if claimed < lo:
         return "not reproduced: the study's run is lower than ours"
     return "reproduced"
+
+
+def convergence_epoch(accuracy: Sequence[float], tolerance: float = 0.005) -> int:
+    """The first epoch (1-based) from which ``accuracy`` (one value per epoch, a fraction) stays
+    within ``tolerance`` of the best value it reaches; NaN epochs (not evaluated) are skipped."""
+    acc = np.asarray(accuracy, dtype=float)
+    evaluated = np.flatnonzero(np.isfinite(acc))
+    if evaluated.size == 0:
+        raise ValueError("no evaluated epoch: every accuracy is NaN")
+    near = acc[evaluated] >= acc[evaluated].max() - tolerance
+    below = np.flatnonzero(~near)
+    return int(evaluated[below[-1] + 1] + 1) if below.size else int(evaluated[0] + 1)

@@ -61,3 +61,12 @@ def test_prediction_interval_and_single_run_verdict():
     assert report.single_run_verdict(values, 95.0).startswith("not reproduced: the study's run is higher")
     assert report.single_run_verdict(values, 91.0).startswith("not reproduced: the study's run is lower")
     assert report.single_run_verdict([93.0], 93.0).startswith("not enough data")
+
+
+def test_convergence_epoch():
+    assert report.convergence_epoch([0.80, 0.90, 0.93, 0.931, 0.929]) == 3
+    assert report.convergence_epoch([0.93, 0.931]) == 1
+    assert report.convergence_epoch([0.90, 0.94, 0.90, 0.94]) == 4  # it must stay near the best
+    assert report.convergence_epoch([np.nan, 0.90, np.nan, 0.94, np.nan, 0.941]) == 4
+    with pytest.raises(ValueError, match="no evaluated epoch"):
+        report.convergence_epoch([np.nan, np.nan])
