@@ -48,3 +48,14 @@ def test_the_committed_book_has_a_verdict_for_every_claim():
     df, missing = claims.gather("full")
     assert not missing, f"claim ids without a verdict in data/results/full: {', '.join(missing)}"
     assert (df["verdict"].str.strip() != "").all()
+
+
+def test_sources_page_lists_the_hashes_nnlib_checks():
+    """The book's sources page shows the same SHA-256 of every data file as nnlib.data accepts."""
+    from pathlib import Path
+
+    from nnlib import data
+    page = (Path(__file__).resolve().parents[1] / "book" / "sources.md").read_text()
+    for files in data.SHA256.values():
+        for name, digest in files.items():
+            assert f"`{digest}`" in page, name
