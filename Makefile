@@ -48,11 +48,13 @@ chapters: data
 	$(PY) -m nnlib.chapter run $(RUN_CHAPTERS) --profile $(PROFILE) --into $(BOOK_DIR)
 
 ## book: install, fetch the data, run every chapter, refuse a chapter with an error output, build
-## the HTML into $(BOOK_DIR)/_build/html and check every page (.ci/check_book.py)
+## the HTML into $(BOOK_DIR)/_build/html and check every page (.ci/check_book.py) and that the
+## site works from a static file server with no internet (.ci/check_site.py)
 book: chapters
 	$(PY) -m nnlib.chapter check $(CHAPTERS:%=$(BOOK_DIR)/%.ipynb) --profile $(PROFILE)
 	$(VENV)/bin/jupyter-book build $(BOOK_DIR)
 	$(PY) .ci/check_book.py --book $(BOOK_DIR) --profile $(PROFILE)
+	$(PY) .ci/check_site.py $(BOOK_DIR)/_build/html
 
 ## draw-export: retrain the draw page's networks from the stored runs now available (checked
 ## against their records; one process, one BLAS thread) and write book/_extra/draw/
