@@ -52,7 +52,7 @@ chapters: data
 ## site works from a static file server with no internet (.ci/check_site.py)
 book: chapters
 	$(PY) -m nnlib.chapter check $(CHAPTERS:%=$(BOOK_DIR)/%.ipynb) --profile $(PROFILE)
-	$(VENV)/bin/jupyter-book build $(BOOK_DIR)
+	$(VENV)/bin/jupyter-book build -q $(BOOK_DIR)   # -q: warnings only, not Sphinx's status
 	$(PY) .ci/check_book.py --book $(BOOK_DIR) --profile $(PROFILE)
 	$(PY) .ci/check_site.py $(BOOK_DIR)/_build/html
 
