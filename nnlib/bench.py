@@ -50,7 +50,7 @@ GEMM_SIZES = (512, 1024, 2048, 3072)
 OTHER_LOAD_LIMIT = 0.25  # CPUs other processes may keep busy before the result is flagged
 BARE_TARGET = 1.2  # nnlib's c1 within this factor of the bare NumPy loop
 SPEED_PROFILES = {  # the speed chapter's settings; threads: time on 1 thread and on this many
-    "full": {"examples": EPOCH, "naive_examples": 2000, "repeats": 3, "threads": 2},
+    "full": {"examples": EPOCH, "naive_examples": 2000, "repeats": 2, "threads": 2},
     "quick": {"examples": 3000, "naive_examples": 100, "repeats": 1, "threads": 1},
 }
 IMPLEMENTATIONS = ("nnlib", "bare NumPy loop", "naive per-example NumPy", "scikit-learn", "PyTorch", "FLOP floor")
