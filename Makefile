@@ -12,6 +12,7 @@ CHAPTERS ?= \
 	study_001 \
 	study_002 \
 	study_004 \
+	synthesis \
 	claims
 # Chapters whose full-profile sweep is still being computed (hours of CPU; it resumes where it
 # stopped): the full `make book` renders their committed pages, made from the stored records with
