@@ -11,7 +11,9 @@ CHAPTERS ?= \
 	study_000 \
 	study_001 \
 	study_002 \
+	study_003 \
 	study_004 \
+	speed \
 	synthesis \
 	claims
 # Chapters whose full-profile sweep is still being computed (hours of CPU; it resumes where it
