@@ -209,7 +209,7 @@ def seed_groups(records: Sequence[dict]) -> dict[tuple, dict]:
 
 def provenance(records: Sequence[dict]) -> str:
     """Markdown: which code, libraries, BLAS kernel and machine made ``records``, and what they
-    cost (CPU-hours; the largest training set in memory)."""
+    cost (hours of wall time, summed over the groups of seeds; the largest training set in memory)."""
     if not records:
         return "No stored records."
     fps = sorted({r.get("code_fingerprint") or "none" for r in records})
@@ -227,7 +227,8 @@ def provenance(records: Sequence[dict]) -> str:
             f"{', '.join('`' + f + '`' for f in fps)}; nnlib {versions.get('nnlib')}, NumPy "
             f"{versions.get('numpy')}, Python {versions.get('python')}; BLAS: {'; '.join(kernels)}, one "
             f"thread per trial group; machine: {'; '.join(machines)}. Computing them took "
-            f"{hours:.1f} CPU-hours ({len(groups)} groups of seeds trained together, one core each){memory}.")
+            f"{hours:.1f} hours of wall time ({len(groups)} groups of seeds trained together, one process "
+            f"each){memory}.")
 
 
 def rerun_footer(name: str, study: str) -> str:
