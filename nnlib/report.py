@@ -130,25 +130,6 @@ def plot_epochs(ax, records: list[dict], metric: str, labels: Sequence[str] | No
     return ax
 
 
-def plot_vs_parameters(ax, summary: pd.DataFrame, n_parameters: pd.Series, ylabel: str, **kw):
-    """Mean with 95 % interval error bars against the parameter count on a log axis.  Entries
-    with the same count are spread a little sideways (by a few per cent) so that none hides
-    another; the label next to each point names it."""
-    x = n_parameters.loc[summary.index].to_numpy(float)
-    shown = x.copy()
-    for value in np.unique(x):
-        same = np.flatnonzero(x == value)
-        shown[same] = value * 1.02 ** (np.arange(same.size) - (same.size - 1) / 2)
-    yerr = np.vstack([summary["mean"] - summary["ci_low"], summary["ci_high"] - summary["mean"]])
-    ax.errorbar(shown, summary["mean"], yerr=yerr, fmt="o", capsize=4, **kw)
-    for label, xi, yi in zip(summary.index, shown, summary["mean"]):
-        ax.annotate(str(label), (xi, yi), textcoords="offset points", xytext=(6, -3), fontsize=8)
-    ax.set_xscale("log")
-    ax.set_xlabel("parameters (log scale)")
-    ax.set_ylabel(ylabel)
-    return ax
-
-
 def difference_verdict(d: tuple[float, float, float], claim_positive: bool = True) -> str:
     """Verdict on a claimed difference from (mean, low, high) of ours minus the reference:
     a claimed gain is reproduced when the interval lies above 0; a claimed absence of gain when

@@ -67,11 +67,6 @@ def test_plot_helpers_draw_means_and_t_intervals():
     report.plot_grouped_bars(ax, df, "set", "version", "acc", ["a", "b"], ["x", "y"])
     heights = sorted(round(p.get_height(), 6) for p in ax.patches)
     assert heights == [62.0, 70.5, 82.0, 91.0]
-    summary = pd.DataFrame({"mean": [91.0, 82.0], "ci_low": [80.0, 70.0], "ci_high": [100.0, 95.0]}, index=["p", "q"])
-    fig, ax = plt.subplots()
-    report.plot_vs_parameters(ax, summary, pd.Series({"p": 1000, "q": 1000}), "acc")
-    xs = ax.lines[0].get_xdata()
-    assert ax.get_xscale() == "log" and xs[0] != xs[1] and abs(np.log(xs[0] / xs[1])) < 0.05
     plt.close("all")
 
 
