@@ -62,6 +62,7 @@ def sweep_costs(profile: str = "full", root: Path | None = None) -> pd.DataFrame
             rows.append({"chapter": chapter_of(name), "sweep": name, "trials": 0, "expected": len(wanted),
                          "complete": False, "groups": 0, "core_hours": 0.0})
     df = pd.DataFrame(rows, columns=["chapter", "sweep", "trials", "expected", "complete", "groups", "core_hours"])
+    df["expected"] = df["expected"].astype("Int64")  # whole numbers, <NA> where not defined
     return df.sort_values(["chapter", "sweep"]).reset_index(drop=True)
 
 

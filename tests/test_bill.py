@@ -24,6 +24,7 @@ def test_costs_count_each_group_once_and_say_what_is_missing(tmp_path):
     assert row["expected"] == len(s.grid) * len(s.seeds) and not row["complete"]
     assert abs(row["core_hours"] - (360 + 36) / 3600) < 1e-12
     assert costs.loc["study999-extra", "chapter"] == "study_999" and costs.loc["study999-extra", "complete"] is None
+    assert f"{costs.loc['study003', 'expected']}" == str(len(s.grid) * len(s.seeds))  # printed as a whole number
     assert costs.loc["study000", "trials"] == 0  # defined, nothing stored
 
 
