@@ -191,13 +191,17 @@ def single_run_verdict(values: Sequence[float], claimed: float) -> str:
     return "reproduced"
 
 
-def convergence_epoch(accuracy: Sequence[float], tolerance: float = 0.005) -> int:
+def convergence_epoch(accuracy: Sequence[float], tolerance: float = 0.005) -> int | None:
     """The first epoch (1-based) from which ``accuracy`` (one value per epoch, a fraction) stays
-    within ``tolerance`` of the best value it reaches; NaN epochs (not evaluated) are skipped."""
+    within ``tolerance`` of the best value it reaches; NaN epochs (not evaluated) are skipped.
+    None when the last evaluated epoch is itself more than ``tolerance`` below the best: the run
+    has not settled by its end."""
     acc = np.asarray(accuracy, dtype=float)
     evaluated = np.flatnonzero(np.isfinite(acc))
     if evaluated.size == 0:
         raise ValueError("no evaluated epoch: every accuracy is NaN")
     near = acc[evaluated] >= acc[evaluated].max() - tolerance
+    if not near[-1]:
+        return None
     below = np.flatnonzero(~near)
     return int(evaluated[below[-1] + 1] + 1) if below.size else int(evaluated[0] + 1)

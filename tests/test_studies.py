@@ -70,5 +70,7 @@ def test_convergence_epoch():
     assert report.convergence_epoch([0.93, 0.931]) == 1
     assert report.convergence_epoch([0.90, 0.94, 0.90, 0.94]) == 4  # it must stay near the best
     assert report.convergence_epoch([np.nan, 0.90, np.nan, 0.94, np.nan, 0.941]) == 4
+    assert report.convergence_epoch([0.90, 0.97, 0.96]) is None  # ends 1 point below its best: not settled
+    assert report.convergence_epoch([0.90, 0.97, 0.966, np.nan]) == 2
     with pytest.raises(ValueError, match="no evaluated epoch"):
         report.convergence_epoch([np.nan, np.nan])
