@@ -415,7 +415,7 @@
       row.appendChild(bars);
       row.appendChild(make("div", "nnd-sub", "study " + net.about.study + " · " +
         (out === "softmax" ? "softmax probabilities" : out + " outputs (they need not sum to 1)") +
-        " · test accuracy " + pct(net.about.test_accuracy)));
+        " · " + accuracyText(net.about)));
       row.setAttribute("data-key", net.key);
       box.appendChild(row);
       el.rows[net.key] = {guess: guess, bars: cells};
@@ -462,10 +462,17 @@
     render();
   }
 
+  // A network trained on the test images too (split "all", c2_mod2) has no test accuracy: its
+  // accuracy on those images is said to be that, never called a test accuracy.
+  function accuracyText(a) {
+    if (a.split === "all") return pct(a.test_accuracy) + " on the test images, which it trained on (not a test accuracy)";
+    return "test accuracy " + pct(a.test_accuracy);
+  }
+
   function buildAbout() {
     var box = $("nnd-about");
     var table = make("table", "nnd-table"), head = make("tr");
-    ["network", "study", "chosen", "seed", "test accuracy", "parameters", "training", "record", "code"].forEach(function (t) {
+    ["network", "study", "chosen", "seed", "accuracy on the test images", "parameters", "training", "record", "code"].forEach(function (t) {
       head.appendChild(make("th", null, t));
     });
     table.appendChild(head);
@@ -474,7 +481,8 @@
       var training = a.epochs + " epochs, batch " + a.batch_size + ", " + (opt.name || "") +
         (opt.lr !== undefined ? " η = " + opt.lr : "") + (a.augment ? ", augmented data" : "") +
         (a.input !== "pixels" ? ", input " + a.input : "") + "; " + a.retrained;
-      [net.title, a.study, a.chosen, String(a.seed), pct(a.test_accuracy), a.n_parameters.toLocaleString("en"),
+      [net.title, a.study, a.chosen, String(a.seed),
+        pct(a.test_accuracy) + (a.split === "all" ? " (it trained on them: not a test accuracy)" : ""), a.n_parameters.toLocaleString("en"),
         training, a.record, a.code_fingerprint].forEach(function (t) { tr.appendChild(make("td", null, t)); });
       table.appendChild(tr);
     });
