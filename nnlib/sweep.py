@@ -9,7 +9,8 @@ same sweep again skips every trial already stored and runs the rest.
 The seeds of one configuration that are still missing train together as replicas of one model
 (:func:`nnlib.experiments.run_trial`).  These groups run in parallel: on local processes by
 default, or on a dask.distributed cluster when a scheduler address (or a ``distributed.Client``)
-is given.  Every group trains with exactly one BLAS thread, wherever and however many at a time
+is given, the largest first (by :func:`estimated_work`) so that a pool of workers is not left
+waiting on one long group at the end.  Every group trains with exactly one BLAS thread, wherever and however many at a time
 it runs: a multi-threaded matrix product may round differently, and a stored result must not
 depend on how the sweep happened to be scheduled (or resumed).
 """
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from . import data
-from .experiments import check_config, config_fingerprint, run_trial
+from .experiments import build_model, check_config, config_fingerprint, run_trial
 
 RECORD_KEYS = ("config", "seed", "dataset", "history", "final", "n_parameters", "multiply_adds")
 
@@ -136,6 +137,14 @@ def _check(grid: Sequence[dict], seeds: Sequence[int], dataset: str) -> None:
         check_config(config, dataset)
 
 
+def estimated_work(config: dict, n_seeds: int) -> float:
+    """A group's training work in multiply-adds, for ordering groups (not a time estimate):
+    forward multiply-adds per example × epochs × training examples × seeds; the training-set size
+    is taken as 60,000 unless the configuration sets ``train_subset``."""
+    per_example = build_model(config, [0]).multiply_adds
+    return float(per_example) * config.get("epochs", 1) * config.get("train_subset", 60_000) * n_seeds
+
+
 def _limited_run(config: dict, seeds: list[int], dataset: str, checkpoint: Path | None = None,
                  checkpoint_seconds: float = 120.0) -> list[dict]:
     """run_trial with one BLAS thread (see the module docstring); each record also names the BLAS
@@ -183,6 +192,7 @@ def run_sweep(name: str, grid: Sequence[dict], seeds: Sequence[int], dataset: st
         todo = [s for s in seeds if not record_path(folder, config, dataset, s).exists()]
         if todo:
             pending.append((config, todo))
+    pending.sort(key=lambda group: -estimated_work(group[0], len(group[1])))
     n_total = len(grid) * len(seeds)
     n_done = n_total - sum(len(todo) for _, todo in pending)
     say = print if progress else (lambda *a, **k: None)

@@ -152,3 +152,21 @@ def test_results_do_not_depend_on_the_schedule(tmp_path):
     here = sweep.run_sweep("s", GRID[:3], SEEDS, "digits", root=tmp_path / "a", workers=0, progress=False)
     pool = sweep.run_sweep("s", GRID[:3], SEEDS, "digits", root=tmp_path / "b", workers=2, progress=False)
     assert deterministic(here) == deterministic(pool)
+
+
+def test_the_largest_groups_start_first(tmp_path, monkeypatch):
+    """Groups are handed out by estimated work, largest first (more seeds or more multiply-adds
+    first), so a pool does not end with one long group running alone."""
+    from nnlib import experiments
+
+    sweep.run_sweep("o", GRID[:1], SEEDS[:1], "digits", root=tmp_path, workers=0, progress=False)
+    started = []
+
+    def noting(config, seeds, dataset, **kwargs):
+        started.append((config["label"], len(seeds)))
+        return experiments.run_trial(config, seeds, dataset, **kwargs)
+
+    monkeypatch.setattr(sweep, "run_trial", noting)
+    sweep.run_sweep("o", [GRID[0], GRID[2], GRID[1]], SEEDS, "digits", root=tmp_path, workers=0, progress=False)
+    assert started == [("h12", 2), ("h8", 2), ("h4", 1)]  # h4's seed 0 was already stored
+    assert sweep.estimated_work(GRID[2], 2) > sweep.estimated_work(GRID[1], 2) > sweep.estimated_work(GRID[1], 1)
