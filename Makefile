@@ -20,7 +20,7 @@ CHAPTERS ?= \
 # stopped): the full `make book` renders their committed pages, made from the stored records with
 # `-p stored_only True` and saying what is missing, instead of running the rest of the sweep.
 # The quick profile runs them like every other chapter.
-PENDING ?= study_001
+PENDING ?=
 RUN_CHAPTERS := $(if $(filter full,$(PROFILE)),$(filter-out $(PENDING),$(CHAPTERS)),$(CHAPTERS))
 # book/ holds the full profile only (the published book); any other profile is built in a copy.
 BOOK_DIR := $(if $(filter full,$(PROFILE)),book,_build/book-$(PROFILE))
