@@ -46,6 +46,7 @@ from .persistence import load_model, save_model
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE_DIR = ROOT / "book" / "_extra" / "draw"
+PAGE_SOURCE = ROOT / "book" / "draw.md"
 MODELS_DIR = data.DATA_DIR / "models" / "draw"
 PROFILE = "full"
 N_RANDOM_SAMPLES = 200  # random MNIST test images shipped with the page
@@ -476,6 +477,13 @@ def export_page(out_dir: Path = PAGE_DIR, results_root: Path | None = None,
     return manifest
 
 
+def mark_page_changed(page_source: Path = PAGE_SOURCE) -> None:
+    """Give the page's source a new modification time.  Sphinx copies ``html_extra_path`` only
+    when some page is out of date, so without this an incremental ``jupyter-book build book/``
+    after an export would keep serving the previous networks."""
+    page_source.touch()
+
+
 def _shown_path(path: Path) -> str:
     """``path`` relative to the repository when it lies inside it."""
     try:
@@ -494,6 +502,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="export only the networks an earlier export has already trained again")
     args = parser.parse_args(argv)
     manifest = export_page(args.out, models_dir=args.models, train=not args.no_training)
+    if args.out.resolve() == PAGE_DIR.resolve():
+        mark_page_changed()
     print(f"{len(manifest['networks'])} networks exported, {len(manifest['missing'])} missing, "
           f"{manifest['n_samples']} test images, into {args.out}")
     return 0

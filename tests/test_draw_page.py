@@ -63,6 +63,11 @@ def built_html(tmp_path_factory) -> Path:
     if given:
         html = Path(given)
         assert (html / "draw.html").exists(), f"{html}: no draw.html; build the book first (make book)"
+        shipped = sorted(p.name for p in (ROOT / "book" / "_extra" / "draw").iterdir())
+        stale = [name for name in shipped if not (html / "draw" / name).exists()
+                 or (html / "draw" / name).read_bytes() != (ROOT / "book" / "_extra" / "draw" / name).read_bytes()]
+        assert not stale, (f"{html}/draw is older than book/_extra/draw ({', '.join(stale)}): "
+                           "rebuild the book (jupyter-book build book/)")
         return html
     src = tmp_path_factory.mktemp("book")
     shutil.copy(ROOT / "book" / "draw.md", src / "draw.md")
