@@ -1,6 +1,7 @@
 """Chapter templates that `make book` does not execute in CI run here under papermill with the
 quick profile: no error outputs, figures, glued numbers and a claims file with every claim id."""
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,13 @@ def test_study_001_quick_runs_and_covers_every_claim(tmp_path, monkeypatch, requ
     claims = json.loads((tmp_path / "results" / "quick" / "study001-claims.json").read_text())["claims"]
     assert {r["id"] for r in claims} == {f"001-{i}" for i in range(1, 6)}
     assert all(r["verdict"] for r in claims)
+
+
+def test_study_001_page_says_how_many_budgets_its_verdicts_count():
+    """The protocol's "at N budgets" is the count the committed claims' verdicts use, per dataset."""
+    from test_readme import glued
+
+    page = ROOT / "book" / "study_001.ipynb"
+    said = int(glued(page, "n_budgets"))
+    counted = {int(n) for n in re.findall(r"(?:all|of) (\d+) budgets", glued(page, "findings"))}
+    assert counted == {said}, f"the page says {said} budgets; its verdicts count {sorted(counted)}"
