@@ -16,6 +16,7 @@ single runs to 96 % with nnlib and, when installed, PyTorch, on a pinned number 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import time
 from pathlib import Path
@@ -23,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from . import bench, torch_baselines
+from .data import write_atomic
 from .costs import Quadratic
 from .mlp import MLP
 from .optimizers import SGD
@@ -84,6 +86,34 @@ def hand_example_torch() -> dict[str, np.ndarray] | None:
         return None
     return torch_baselines.hand_example(HAND["W1"], HAND["b1"], HAND["W2"], HAND["b2"], HAND["x"], HAND["t"],
                                         HAND["alpha"])
+
+
+def hand_example_autograd(stored: str | Path) -> tuple[dict[str, np.ndarray], str] | None:
+    """The 3-2-3 example by PyTorch's autograd and the PyTorch version that computed it.
+
+    With PyTorch installed the values are computed now and kept in ``stored`` (JSON, written
+    only when it is missing or holds other values); without it the values last kept there are
+    read, so a page built on a machine without PyTorch shows the same cross-check.  None when
+    PyTorch is not installed and nothing is stored."""
+    stored = Path(stored)
+    kept = None
+    if stored.exists():
+        try:
+            doc = json.loads(stored.read_text())
+            kept = {k: np.asarray(v, dtype=np.float64) for k, v in doc["values"].items()}, str(doc["torch"])
+        except (ValueError, KeyError, TypeError) as err:
+            raise ValueError(f"{stored}: not a stored autograd result ({err}); delete it and rerun with "
+                             "PyTorch installed to compute it again") from None
+    fresh = hand_example_torch()
+    if fresh is None:
+        return kept
+    import torch
+    same = kept is not None and kept[1] == torch.__version__ and all(
+        k in kept[0] and np.array_equal(kept[0][k], np.asarray(v)) for k, v in fresh.items())
+    if not same:
+        doc = {"torch": torch.__version__, "values": {k: np.asarray(v).tolist() for k, v in fresh.items()}}
+        write_atomic(stored, (json.dumps(doc, indent=1) + "\n").encode())
+    return {k: np.asarray(v) for k, v in fresh.items()}, torch.__version__
 
 
 def largest_difference(computed: dict[str, np.ndarray], expected: dict = HAND_EXPECTED) -> float:

@@ -1,5 +1,7 @@
 """Study 003: the Rust run's hidden activation, the hand-computed 3-2-3 example, the sweep and the
 timed runs to a target accuracy."""
+import json
+
 import numpy as np
 import pytest
 
@@ -55,6 +57,35 @@ def test_hand_example_by_autograd_matches_nnlib():
     mine, theirs = study003.hand_example_nnlib(), study003.hand_example_torch()
     for key in study003.HAND_EXPECTED:
         np.testing.assert_allclose(mine[key], theirs[key], atol=1e-12)
+
+
+def test_hand_example_autograd_is_read_back_where_pytorch_is_absent(tmp_path, monkeypatch):
+    stored = tmp_path / "study003-autograd.json"
+    monkeypatch.setattr(study003.torch_baselines, "available", lambda: False)
+    assert study003.hand_example_autograd(stored) is None  # nothing installed, nothing stored
+    values = {k: np.asarray(v, float) + 1e-9 for k, v in study003.HAND_EXPECTED.items()}
+    stored.write_text(json.dumps({"torch": "9.9", "values": {k: v.tolist() for k, v in values.items()}}))
+    got, version = study003.hand_example_autograd(stored)
+    assert version == "9.9"
+    for k, v in values.items():
+        np.testing.assert_array_equal(got[k], v)
+    stored.write_text('{"values": ')
+    with pytest.raises(ValueError, match="study003-autograd.json.*delete it"):
+        study003.hand_example_autograd(stored)
+
+
+def test_hand_example_autograd_is_stored_once_when_pytorch_is_installed(tmp_path):
+    torch = pytest.importorskip("torch")
+    stored = tmp_path / "study003-autograd.json"
+    got, version = study003.hand_example_autograd(stored)
+    assert version == torch.__version__ and stored.exists()
+    first = stored.stat().st_mtime_ns
+    again, _ = study003.hand_example_autograd(stored)
+    assert stored.stat().st_mtime_ns == first  # the same values are not written again
+    mine = study003.hand_example_nnlib()
+    for key in study003.HAND_EXPECTED:
+        np.testing.assert_allclose(again[key], mine[key], atol=1e-12)
+        np.testing.assert_array_equal(again[key], got[key])
 
 
 def test_study_003_sweep_definition():
