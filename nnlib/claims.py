@@ -20,13 +20,21 @@ def expected_ids() -> list[str]:
     return [f"{study}-{i}" for study, n in CLAIM_COUNTS.items() for i in range(1, n + 1)]
 
 
+#: The verdict categories of the claims page, in the order it shows them.
+KINDS = ("reproduced", "partly reproduced", "not reproduced", "contradicted", "not tested")
+
+
 def verdict_kind(verdict: str) -> str:
     """The verdict's category from its first words: reproduced, partly reproduced, not
-    reproduced, or not tested (anything else: descriptive statements, hedges, claims not yet run)."""
+    reproduced; contradicted, when its first clause says the study's own figures contradict the
+    claim (not re-measured here); or not tested (anything else: descriptive statements, hedges,
+    claims not yet run)."""
     v = verdict.strip().lower()
     for kind in ("partly reproduced", "not reproduced", "reproduced"):
         if v.startswith(kind):
             return kind
+    if re.search(r"\bcontradicted\b", v.split(";")[0]):
+        return "contradicted"
     return "not tested"
 
 

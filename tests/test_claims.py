@@ -31,7 +31,11 @@ def test_gather_reports_ids_without_a_verdict(tmp_path):
 @pytest.mark.parametrize("verdict,kind", [("reproduced", "reproduced"), ("Reproduced (to 3 decimals)", "reproduced"),
                                           ("partly reproduced: 6 of 7", "partly reproduced"),
                                           ("not reproduced: lower", "not reproduced"),
-                                          ("true by construction", "not tested"), ("not tested yet", "not tested")])
+                                          ("true by construction", "not tested"), ("not tested yet", "not tested"),
+                                          ("contradicted by the study's own figures on XOR (138×); not re-measured",
+                                           "contradicted"),
+                                          ('"single threaded" is contradicted by the study\'s own figures', "contradicted"),
+                                          ("not re-measured (other machine); contradicted by 004-2", "not tested")])
 def test_verdict_kinds(verdict, kind):
     assert claims.verdict_kind(verdict) == kind
 
