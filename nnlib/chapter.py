@@ -209,7 +209,8 @@ def seed_groups(records: Sequence[dict]) -> dict[tuple, dict]:
 
 def provenance(records: Sequence[dict]) -> str:
     """Markdown: which code, libraries, BLAS kernel and machine made ``records``, and what they
-    cost (hours of wall time, summed over the groups of seeds; the largest training set in memory)."""
+    cost (hours of wall time, summed over the groups of seeds: each group is one single-threaded process,
+    so this bounds the CPU time from above; the largest training set in memory)."""
     if not records:
         return "No stored records."
     fps = sorted({r.get("code_fingerprint") or "none" for r in records})
@@ -228,7 +229,7 @@ def provenance(records: Sequence[dict]) -> str:
             f"{versions.get('numpy')}, Python {versions.get('python')}; BLAS: {'; '.join(kernels)}, one "
             f"thread per trial group; machine: {'; '.join(machines)}. Computing them took "
             f"{hours:.1f} hours of wall time ({len(groups)} groups of seeds trained together, one process "
-            f"each){memory}.")
+            f"and one BLAS thread each, so at most {hours:.1f} CPU-hours){memory}.")
 
 
 def rerun_footer(name: str, study: str) -> str:
