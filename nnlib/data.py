@@ -2,8 +2,8 @@
 
 MNIST and Fashion-MNIST are kept as uncompressed IDX files in a cache folder,
 ``data_dir()/<dataset>/<file>``.  A file is used only if the SHA-256 of its
-uncompressed content matches the table in EXPERIMENTS.md; where it came from
-does not matter.  Command line::
+uncompressed content matches :data:`SHA256` (the table on the book's *Sources and
+protocols* page, ``book/sources.md``); where it came from does not matter.  Command line::
 
     python -m nnlib.data fetch mnist fashion-mnist
     python -m nnlib.data verify mnist
@@ -38,7 +38,7 @@ IDX_FILES = (
     "t10k-images-idx3-ubyte",
     "t10k-labels-idx1-ubyte",
 )
-#: SHA-256 of the uncompressed IDX files (EXPERIMENTS.md, "The data").
+#: SHA-256 of the uncompressed IDX files (also on the book's Sources page; a test keeps the two equal).
 SHA256: dict[str, dict[str, str]] = {
     "mnist": {
         "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
