@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from . import bench, torch_baselines
-from .data import write_atomic
 from .costs import Quadratic
+from .data import write_atomic
 from .mlp import MLP
 from .optimizers import SGD
 from .studies import BATCH_003 as BATCH
