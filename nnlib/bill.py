@@ -38,7 +38,8 @@ def chapter_of(sweep_name: str) -> str:
 def sweep_costs(profile: str = "full", root: Path | None = None) -> pd.DataFrame:
     """One row per sweep that has records or is defined in nnlib.studies: chapter, sweep, trials
     stored, trials its definition asks for (None when it is not defined there), complete, groups
-    of seeds trained together, core-hours."""
+    of seeds trained together, core_hours (the groups' wall time in hours; each group is one
+    single-threaded process, so this bounds its CPU time from above)."""
     base = (Path(root) if root else sweep.results_dir()) / profile
     expected = expected_trials(profile)
     rows = []

@@ -239,6 +239,13 @@ def timings_path(profile: str) -> Path:
     return sweep_dir("study003-timing", profile) / "timings.json"
 
 
+def autograd_path(profile: str) -> Path:
+    """Where a profile's 3-2-3 example by autograd is kept: ``<results>/<profile>/study003-autograd.json``
+    (see :func:`hand_example_autograd`)."""
+    from .sweep import results_dir
+    return results_dir() / profile / "study003-autograd.json"
+
+
 def read_timings(path: str | Path) -> dict:
     """Stored timed runs (see :func:`measure_timings`); a bad file raises ValueError naming it."""
     return bench.read_result(path, required=("machine", "threads", "runs", "load", "sessions"),

@@ -1,4 +1,4 @@
-"""The book's bill: core-hours per chapter from stored records, complete or not."""
+"""The book's bill: single-thread hours per chapter from stored records, complete or not."""
 import json
 
 from nnlib import bill, studies, sweep
