@@ -3,7 +3,7 @@ seed of it as replicas in one pass, and return one JSON-ready record per seed.
 
 A configuration is a dict (JSON-serialisable) with these keys; defaults in brackets:
 
-model       "MLP" | "RecursiveNet" | "RNN"
+model       "MLP" | "RecursiveNet" | "RNN" | "UntiedRNN"
 model_args  constructor arguments of that class (not random_state / n_replicas / dtype)
 optimizer   {"name": "sgd" | "adam", ...}                      [the model's default]
 epochs      whole number ≥ 0;   batch_size  ≥ 1                [32]
@@ -178,7 +178,7 @@ def prepare_data(config: dict, dataset: str) -> tuple[tuple, dict[str, tuple], d
 
 
 RESULT_MODULES = ("activations", "costs", "initializers", "layers", "optimizers", "model", "mlp",
-                  "recursive", "rnn")
+                  "recursive", "rnn", "untied_rnn")
 
 
 def _snapshot_sources() -> dict[str, str]:

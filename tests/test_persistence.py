@@ -203,7 +203,7 @@ def test_random_bytes_are_not_called_a_pickle(tmp_path):
 
 def test_config_keys_are_the_constructor_arguments():
     """The loader checks configs against the constructors: the two must name the same things."""
-    models = [nnlib.MLP([3, 2]), nnlib.RecursiveNet(3, 4, 1, 2), nnlib.RNN(3, 4)]
+    models = [nnlib.MLP([3, 2]), nnlib.RecursiveNet(3, 4, 1, 2), nnlib.RNN(3, 4), nnlib.UntiedRNN(3, 4)]
     assert {type(m).__name__ for m in models} == set(nnlib.model.MODEL_CLASSES)
     for model in models:
         arguments = set(inspect.signature(type(model).__init__).parameters) - {"self", "random_state", "n_replicas", "dtype"}

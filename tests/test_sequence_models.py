@@ -121,3 +121,60 @@ def test_bad_arguments():
         nnlib.RecursiveNet(depth=-1)
     with pytest.raises(ValueError, match=r"\(m, steps, n_features\)"):
         nnlib.RNN(84, 8).predict(np.zeros((3, 84)))
+
+
+# ---------------------------------------------------------------- the untied twin (the book's control)
+@pytest.mark.parametrize("T", [1, 2, 3, 5])
+def test_untied_rnn_gradients(T):
+    model = nnlib.UntiedRNN(n_in=3, hidden=4, steps=T, n_out=3, random_state=1, dtype="float64")
+    X, y = problem((T, 3))
+    assert_gradients_match(model, X, y)
+
+
+def test_untied_rnn_gradients_with_replicas():
+    X, y = problem((3, 3))
+    assert_gradients_match(nnlib.UntiedRNN(3, 4, steps=3, n_out=3, random_state=[1, 2], dtype="float64"), X, y)
+
+
+def test_untied_rnn_with_every_step_set_to_the_tied_weights_is_the_tied_rnn():
+    """The untied twin computes the same function as the RNN when its steps share one weight set."""
+    rnn = nnlib.RNN(n_in=5, hidden=4, n_out=3, random_state=[3, 4], dtype="float64")
+    twin = nnlib.UntiedRNN(n_in=5, hidden=4, steps=6, n_out=3, random_state=[0, 1], dtype="float64")
+    twin.U[...] = rnn.input_proj[0].W[:, None]
+    twin.c[...] = (rnn.input_proj[0].b + rnn.recurrent[0].b)[:, None]
+    twin.V[...] = rnn.recurrent[0].W[:, None]
+    twin.readout.W[...], twin.readout.b[...] = rnn.readout.W, rnn.readout.b
+    X, _ = problem((6, 5), m=7)
+    np.testing.assert_allclose(twin.predict_proba(X), rnn.predict_proba(X), rtol=1e-12)
+
+
+@pytest.mark.parametrize("h", [1, 8, 64])
+def test_untied_rnn_counts(h):
+    """Same multiply-adds as the tied RNN of the same width; T·(84h + h) + (T − 1)h² + 10h + 10 parameters."""
+    from nnlib import studies
+    twin = nnlib.UntiedRNN(84, h, steps=9)
+    assert twin.multiply_adds == nnlib.RNN(84, h).multiply_adds
+    assert twin.n_parameters == 9 * (84 * h + h) + 8 * h * h + 10 * h + 10 == studies.untied_rnn_params(h)
+
+
+def test_untied_rnn_refuses_another_sequence_length():
+    with pytest.raises(ValueError, match="built for 9 steps"):
+        nnlib.UntiedRNN(84, 8).predict(np.zeros((3, 8, 84)))
+
+
+def test_untied_rnn_replicas_match_single_runs(digits):
+    X = data.row_sequence(digits.X_train[:64], digits.image_shape)
+    y = digits.y_train[:64]
+    group = nnlib.UntiedRNN(X.shape[2], 6, steps=X.shape[1], random_state=[4, 5], dtype="float64")
+    group.fit(X, y, epochs=2, batch_size=16, shuffle_seed=0)
+    alone = nnlib.UntiedRNN(X.shape[2], 6, steps=X.shape[1], random_state=5, dtype="float64")
+    alone.fit(X, y, epochs=2, batch_size=16, shuffle_seed=0)
+    np.testing.assert_allclose(group.predict_proba(X)[1], alone.predict_proba(X), rtol=1e-9)
+
+
+def test_untied_rnn_saves_and_loads(tmp_path):
+    X, y = problem((4, 3), m=12)
+    model = nnlib.UntiedRNN(3, 5, steps=4, n_out=3, n_replicas=2).fit(X.astype(np.float32), y, epochs=2)
+    model.save(tmp_path / "twin")
+    again = nnlib.load_model(tmp_path / "twin")
+    np.testing.assert_array_equal(again.predict_proba(X), model.predict_proba(X))
