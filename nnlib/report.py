@@ -130,6 +130,36 @@ def plot_epochs(ax, records: list[dict], metric: str, labels: Sequence[str] | No
     return ax
 
 
+def welch_test(a: Sequence[float], b: Sequence[float]) -> tuple[float, float, float, float]:
+    """(mean of a − b, low, high, two-sided p) of Welch's unequal-variance t test over seeds;
+    a and b: shape (n_a,), (n_b,), NaNs (diverged runs) dropped. p is NaN with fewer than two
+    values on a side; with zero spread on both sides p is 0 for a non-zero difference, else 1."""
+    d, lo, hi = difference_ci(a, b)
+    a = np.asarray(a, float)[np.isfinite(np.asarray(a, float))]
+    b = np.asarray(b, float)[np.isfinite(np.asarray(b, float))]
+    if a.size < 2 or b.size < 2:
+        return (d, lo, hi, np.nan)
+    if a.var(ddof=1) == 0 and b.var(ddof=1) == 0:
+        return (d, lo, hi, 0.0 if d != 0 else 1.0)
+    return (d, lo, hi, float(stats.ttest_ind(a, b, equal_var=False).pvalue))
+
+
+def holm(pvalues: Sequence[float]) -> np.ndarray:
+    """Holm's step-down adjustment of m p-values, shape (m,) → (m,): the i-th smallest p is
+    multiplied by (m − i + 1), running maxima keep the order, capped at 1. NaNs stay NaN and do
+    not count towards m. Reject at level α where the adjusted p ≤ α (family-wise error ≤ α)."""
+    p = np.asarray(pvalues, float)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    m = ok.size
+    if m == 0:
+        return out
+    order = ok[np.argsort(p[ok], kind="stable")]
+    scaled = p[order] * (m - np.arange(m))
+    out[order] = np.minimum(np.maximum.accumulate(scaled), 1.0)
+    return out
+
+
 def difference_verdict(d: tuple[float, float, float], claim_positive: bool = True) -> str:
     """Verdict on a claimed difference from (mean, low, high) of ours minus the reference:
     a claimed gain is reproduced when the interval lies above 0; a claimed absence of gain when
@@ -162,9 +192,11 @@ def plot_grouped_bars(ax, df: pd.DataFrame, group: str, hue: str, value: str, gr
 
 def claims_table(rows: list[dict]) -> pd.DataFrame:
     """The chapter's claims: one row each with "claim", "study says", "we measured", "verdict",
-    after the claim's "id" where the rows have one."""
+    after the claim's "id" where the rows have one, and "depends on" (the choice a verdict hangs
+    on: budget, initialisation, threshold …) where any row has one."""
     columns = ["claim", "study says", "we measured", "verdict"]
-    return pd.DataFrame(rows, columns=(["id"] if any("id" in r for r in rows) else []) + columns)
+    extra = ["depends on"] if any(r.get("depends on") for r in rows) else []
+    return pd.DataFrame(rows, columns=(["id"] if any("id" in r for r in rows) else []) + columns + extra)
 
 
 def prediction_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:

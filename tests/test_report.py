@@ -75,3 +75,20 @@ def test_proportion_ci_is_the_exact_binomial_interval():
     assert p == 0.72 and lo == pytest.approx(0.6213, abs=1e-4) and hi == pytest.approx(0.8052, abs=1e-4)
     assert report.proportion_ci(10, 10)[2] == 1.0 and report.proportion_ci(0, 10)[1] == 0.0
     assert np.isnan(report.proportion_ci(0, 0)[0])
+
+
+def test_holm_matches_the_step_down_rule_by_hand():
+    # p sorted: 0.01 (×4), 0.02 (×3), 0.03 (×2), 0.5 (×1) → 0.04, 0.06, 0.06, 0.5
+    got = report.holm([0.03, 0.5, 0.01, 0.02])
+    np.testing.assert_allclose(got, [0.06, 0.5, 0.04, 0.06])
+    assert np.isnan(report.holm([np.nan, 0.2])[0]) and report.holm([np.nan, 0.2])[1] == 0.2
+    assert report.holm([0.6, 0.7]).max() == 1.0
+
+
+def test_welch_test_agrees_with_its_interval():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(1.0, 1.0, 12), rng.normal(0.0, 2.0, 9)
+    d, lo, hi, p = report.welch_test(a, b)
+    assert lo < d < hi and np.isclose(d, a.mean() - b.mean())
+    assert (p < 0.05) == (lo > 0 or hi < 0)
+    assert np.isnan(report.welch_test([1.0], b)[3])
