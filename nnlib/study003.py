@@ -467,7 +467,8 @@ def decompose(epochs: dict[str, np.ndarray], per_epoch: "pd.DataFrame", n_boot: 
     Returns one row per (ratio, reading, factor) with value, lo, hi (percentile bootstrap,
     ``n_boot`` resamples) and ``share``, log(value) / log(recorded): the part of the recorded ratio
     the factor accounts for (1 = all of it; negative = it works against the ratio).  Besides the
-    four factors each (ratio, reading) has the rows "measured here" (their product), "recorded"
+    four factors each (ratio, reading) has the rows "measured here" (their product), "measured here,
+    one thread" (the product without parallelism), "recorded"
     (the author's ratio) and "not measured here" (recorded / product: the author's Rust code
     against nnlib, their machine and cores, program start-up)."""
     import pandas as pd
@@ -494,8 +495,9 @@ def decompose(epochs: dict[str, np.ndarray], per_epoch: "pd.DataFrame", n_boot: 
             recorded = means[slow] / means[fast]
             factors = np.array([[value(num, d) / value(den, d) for _, num, den in specs[name]] for d in draws])
             product = factors.prod(axis=1)
-            columns = [f for f, _, _ in specs[name]] + ["measured here", "not measured here"]
-            table = np.column_stack([factors, product, recorded / product])
+            serial = factors[:, [f != "parallelism" for f, _, _ in specs[name]]].prod(axis=1)
+            columns = [f for f, _, _ in specs[name]] + ["measured here", "measured here, one thread", "not measured here"]
+            table = np.column_stack([factors, product, serial, recorded / product])
             for j, factor in enumerate(columns):
                 v = table[:, j]
                 lo, hi = np.quantile(v[1:], [(1 - level) / 2, (1 + level) / 2])
