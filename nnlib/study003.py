@@ -456,7 +456,7 @@ def torch_epochs(timings: dict) -> np.ndarray:
 
 
 def decompose(epochs: dict[str, np.ndarray], per_epoch: "pd.DataFrame", n_boot: int = 10_000,
-              seed: int = 0, level: float = 0.95) -> "pd.DataFrame":
+              seed: int = 0, level: float = 0.95, parallelism: bool = True) -> "pd.DataFrame":
     """Each recorded ratio of :data:`RATIOS`, under each reading of :data:`READINGS`, as a product
     of the factors of :func:`factor_specs` measured here.
 
@@ -470,7 +470,11 @@ def decompose(epochs: dict[str, np.ndarray], per_epoch: "pd.DataFrame", n_boot: 
     four factors each (ratio, reading) has the rows "measured here" (their product), "measured here,
     one thread" (the product without parallelism), "recorded"
     (the author's ratio) and "not measured here" (recorded / product: the author's Rust code
-    against nnlib, their machine and cores, program start-up)."""
+    against nnlib, their machine and cores, program start-up).
+
+    ``parallelism=False``: the two-thread timings do not measure parallelism (other processes kept
+    the second core busy), so the parallelism rows are NaN, the product leaves that factor out and
+    it falls into "not measured here"."""
     import pandas as pd
     wide = per_epoch.pivot_table(index="round", columns=["program", "threads"], values="epoch").dropna()
     if wide.empty:
@@ -494,13 +498,15 @@ def decompose(epochs: dict[str, np.ndarray], per_epoch: "pd.DataFrame", n_boot: 
         for name, slow, fast in RATIOS:
             recorded = means[slow] / means[fast]
             factors = np.array([[value(num, d) / value(den, d) for _, num, den in specs[name]] for d in draws])
-            product = factors.prod(axis=1)
-            serial = factors[:, [f != "parallelism" for f, _, _ in specs[name]]].prod(axis=1)
+            if not parallelism:
+                factors[:, [f == "parallelism" and num is not None for f, num, _ in specs[name]]] = np.nan
+            product = np.nanprod(factors, axis=1)
+            serial = np.nanprod(factors[:, [f != "parallelism" for f, _, _ in specs[name]]], axis=1)
             columns = [f for f, _, _ in specs[name]] + ["measured here", "measured here, one thread", "not measured here"]
             table = np.column_stack([factors, product, serial, recorded / product])
             for j, factor in enumerate(columns):
                 v = table[:, j]
-                lo, hi = np.quantile(v[1:], [(1 - level) / 2, (1 + level) / 2])
+                lo, hi = np.quantile(v[1:], [(1 - level) / 2, (1 + level) / 2]) if np.isfinite(v[0]) else (np.nan, np.nan)
                 rows.append({"ratio": name, "reading": reading, "factor": factor, "value": v[0], "lo": lo,
                              "hi": hi, "share": np.log(v[0]) / np.log(recorded)})
             rows.append({"ratio": name, "reading": reading, "factor": "recorded", "value": recorded, "lo": recorded,
@@ -509,11 +515,13 @@ def decompose(epochs: dict[str, np.ndarray], per_epoch: "pd.DataFrame", n_boot: 
 
 
 def carrier(decomposition: "pd.DataFrame", ratio: str, reading: str) -> str:
-    """The factor (or "not measured here") with the largest share of a recorded ratio under a reading."""
+    """The factor (or "not measured here") with the largest share of a recorded ratio under a reading
+    (factors not measured, NaN, left out)."""
     part = decomposition[(decomposition.ratio == ratio) & (decomposition.reading == reading)
                          & decomposition.factor.isin(FACTORS + ("not measured here",))]
     if part.empty:
         raise ValueError(f"no decomposition of {ratio!r} under the {reading!r} reading")
+    part = part[np.isfinite(part["share"])]
     return str(part.loc[part["share"].idxmax(), "factor"])
 
 

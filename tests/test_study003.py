@@ -280,3 +280,19 @@ def test_interleaved_epoch_timings_run_every_pair_once_per_round(tmp_path):
     assert len({tuple(x[:3] for x in sorted(v, key=lambda x: x[3])) for v in by_round.values()}) > 1  # reshuffled
     once = study003.measure_epoch_timings(3, (1,), cpu_seconds=0.0, programs=programs, progress=False, dataset=tiny)
     assert {r["round"] for r in once["runs"]} == {0}  # the CPU budget stops it after the first round
+
+
+def test_decomposition_without_parallelism_leaves_it_to_what_is_not_measured():
+    per = study003.epoch_seconds_frame(_synthetic_timing(SECONDS))
+    d = study003.decompose(EPOCHS, per, n_boot=20, parallelism=False)
+    assert d[d.factor == "parallelism"]["value"].isna().all()  # every recorded ratio involves parallelism
+    serial_parallel = d[(d.ratio == "Rust / Rust parallel") & (d.reading == "README")].set_index("factor")
+    assert np.isnan(serial_parallel.loc["parallelism", "value"])
+    assert serial_parallel.loc["measured here", "value"] == pytest.approx(1.0)
+    means = {r["run"]: r["mean"] for r in study003.AUTHOR_TIMINGS}
+    assert serial_parallel.loc["not measured here", "value"] == pytest.approx(means["Rust"] / means["Rust parallel"])
+    assert study003.carrier(d, "Rust / Rust parallel", "README") == "not measured here"
+    later = d[(d.ratio == "Rust / later parallel run") & (d.reading == "README")].set_index("factor")
+    assert later.loc["measured here", "value"] == pytest.approx(4.0)  # epochs 20/5 × time per epoch 1.0/1.0
+    shares = later.loc[list(study003.FACTORS) + ["not measured here"], "share"]
+    assert np.nansum(shares) == pytest.approx(1.0)
