@@ -157,6 +157,35 @@ def _enlarge_markers(fig: Any) -> None:
             line.set_markevery(max(1, n // 15))
 
 
+def _narrow_legends(fig: Any) -> None:
+    """A legend wider than the figure (a row of many entries) gets fewer columns, so that the
+    saved image is not wider than the column."""
+    renderer = fig.canvas.get_renderer()
+    limit = fig.get_figwidth() * fig.dpi * 0.98
+    for legend in list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]:
+        ncols = getattr(legend, "_ncols", 1)
+        while ncols > 1 and legend.get_window_extent(renderer).width > limit:
+            ncols -= 1
+            if not _set_columns(legend, ncols):
+                break
+
+
+def _set_columns(legend: Any, ncols: int) -> bool:
+    """Rebuild a legend's box with ``ncols`` columns (matplotlib lays a legend out once, when it
+    is made); False if this matplotlib does not allow it."""
+    try:
+        title = legend.get_title()
+        text, prop = title.get_text(), title.get_fontproperties()
+        legend.set_ncols(ncols)
+        legend._init_legend_box(list(legend.legend_handles), [t.get_text() for t in legend.texts],
+                                getattr(legend, "_markerfirst", True))
+        legend._set_loc(legend._loc)
+        legend.set_title(text or None, prop=prop)
+        return True
+    except (AttributeError, TypeError):
+        return False
+
+
 def _layout(fig: Any) -> None:
     """Lay the figure out again for its size: tight layout, keeping the room that legends placed
     on the figure itself (fig.legend) need at its edges.  A constrained layout redoes itself."""
@@ -232,6 +261,7 @@ def fit(fig: Any) -> Any:
     enlarged = _enlarge_text(fig)
     _enlarge_markers(fig)
     if resized or enlarged:
+        _narrow_legends(fig)
         _layout(fig)
     _thin_ticks(fig)
     fig._nnlib_fitted = True

@@ -17,16 +17,15 @@ content column split into parts.
 """
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import re
 from typing import Any, Sequence
 
-CONTENT_PX = 688  # the content column's width at a 1280-pixel window (CSS pixels)
+CONTENT_PX = 672  # the content column at a 1280-pixel window (676 CSS px beside a scroll bar), less a margin
 FONT_PX = 13.6  # the tables' font size (0.85rem in _static/nnlib.css)
-CHAR_EM = 0.62  # a generous average character width, in em (digits and capitals are wide)
-HEADER_EM = 0.66  # bold header text
-PAD_PX = 2 * 7 + 2  # a cell's horizontal padding and border
+PAD_PX = 2 * 7.2 + 2  # a cell's horizontal padding (0.45rem of 16 px each side, _static/nnlib.css) and border
 SEPARATOR_FROM = 10_000  # whole numbers this large get thousands separators
 DASH = "–"
 
@@ -111,25 +110,35 @@ def natural_order(df: Any, columns: int = 3) -> Any:
 
 
 # ---------------------------------------------------------------- width
-def _text_px(text: str, em: float) -> float:
-    return len(text) * em * FONT_PX
+@functools.lru_cache(maxsize=4096)
+def _text_px(text: str, bold: bool = False) -> float:
+    """Width in CSS pixels of ``text`` at FONT_PX in DejaVu Sans (the fallback font of Chromium on
+    Debian, wider than most system fonts: a safe estimate), from matplotlib's font metrics."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+    if not text:
+        return 0.0
+    prop = FontProperties(family="DejaVu Sans", size=FONT_PX, weight="bold" if bold else "normal")
+    width, _, _ = text_to_path.get_text_width_height_descent(text, prop, ismath=False)
+    return float(width)
 
 
 def _tokens(text: str) -> list[str]:
+    """The pieces a browser cannot break: words, split also after hyphens."""
     plain = re.sub(r"<[^>]+>", "", text)  # cells may hold links
-    return plain.split() or [""]
+    return [t for word in plain.split() for t in re.findall(r"[^-]*-|[^-]+", word)] or [""]
 
 
 def column_widths(df: Any) -> list[tuple[float, float]]:
     """(narrowest, widest) estimated width in pixels of each column of a text frame: the longest
-    word of its cells and header (cells wrap at spaces), and its longest cell unwrapped."""
+    unbreakable piece of its cells and header (cells wrap at spaces and after hyphens), and its
+    longest cell unwrapped; both with the cell's padding."""
     out = []
     for col in df.columns:
         cells = [str(v) for v in df[col]]
-        header = str(col)
-        narrow = max([_text_px(t, CHAR_EM) for c in cells for t in _tokens(c)] +
-                     [_text_px(t, HEADER_EM) for t in _tokens(header)])
-        wide = max([_text_px(re.sub(r"<[^>]+>", "", c), CHAR_EM) for c in cells] + [narrow])
+        narrow = max([_text_px(t) for c in cells for t in _tokens(c)] +
+                     [_text_px(t, bold=True) for t in _tokens(str(col))])
+        wide = max([_text_px(re.sub(r"<[^>]+>", "", c)) for c in cells] + [narrow])
         out.append((narrow + PAD_PX, wide + PAD_PX))
     return out
 
@@ -149,6 +158,7 @@ def split_columns(df: Any, width: float = CONTENT_PX, keys: Sequence[str] | None
     pixels, else parts that each fit, each starting with ``keys`` (default :func:`key_columns`)
     and taking the other columns in order."""
     widths = dict(zip(df.columns, (narrow for narrow, _ in column_widths(df))))
+    width *= 0.97  # a margin for rounding and borders
     if sum(widths.values()) <= width:
         return [list(df.columns)]
     keys = list(keys) if keys is not None else key_columns(df)
