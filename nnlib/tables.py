@@ -83,10 +83,11 @@ def natural_key(text: Any) -> tuple:
 
 
 def natural_order(df: Any, columns: int = 3) -> Any:
-    """``df`` with its rows in natural order if they are in string order: the first of the first
-    ``columns`` columns of text whose values, within each run of equal values in the columns
-    before it, are sorted as strings but not naturally, decides; otherwise ``df`` unchanged (a
-    table ordered on purpose, e.g. by accuracy, keeps its order)."""
+    """``df`` with its rows in natural order if they are in string order.  The first ``columns``
+    columns of text are read in turn, each within the runs of equal values of those before it: a
+    column sorted both as strings and naturally groups the rows (go on to the next); the first
+    sorted as strings but not naturally is re-sorted naturally within its runs; a column sorted
+    neither way means an order of its own (e.g. by accuracy), which is kept."""
     names = list(df.columns[:columns])
     for i, col in enumerate(names):
         values = [str(v) for v in df[col]]
@@ -104,8 +105,9 @@ def natural_order(df: Any, columns: int = 3) -> Any:
         if as_strings and not naturally:
             order = [r for rows in runs.values() for r in sorted(rows, key=lambda r: natural_key(values[r]))]
             return df.iloc[order]
-        if naturally or not as_strings:
-            return df
+        if not as_strings:
+            return df  # an order of its own
+        # sorted both ways: a grouping column; the next one may be the string-sorted one
     return df
 
 
