@@ -402,6 +402,22 @@ def _kernel_config() -> Any:
     return config
 
 
+def _kernel_manager_class(log: Path) -> type:
+    """A kernel manager whose kernel writes its own stdout and stderr (not the cells' outputs,
+    which go to the notebook) to ``log``: what a kernel and its worker processes print while they
+    are stopped by Ctrl-C stays off the terminal."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            with open(log, "ab") as handle:  # the kernel keeps its own copy of the descriptor
+                kw.setdefault("stdout", handle)
+                kw.setdefault("stderr", handle)
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return QuietKernelManager
+
+
 def run_chapter(name: str, profile: str, parameters: dict[str, Any] | None = None, *,
                 into: Path | None = None, templates: Path = TEMPLATES, progress: bool = True,
                 log_output: bool = False) -> Path:
@@ -429,12 +445,13 @@ def run_chapter(name: str, profile: str, parameters: dict[str, Any] | None = Non
         papermill.execute_notebook(str(Path(templates) / f"{name}.ipynb"), str(running),
                                    parameters={"profile": profile, **parameters}, kernel_name="python3",
                                    progress_bar=progress, log_output=log_output, cwd=str(ROOT),
-                                   config=_kernel_config())
+                                   config=_kernel_config(),
+                                   kernel_manager_class=_kernel_manager_class(WORK / f"{name}.kernel.log"))
     except KeyboardInterrupt:
-        raise _interrupted(name, profile, dest, stored, running, failed) from None
+        raise _interrupted(name, profile, parameters, dest, stored, running, failed) from None
     except PapermillExecutionError as e:
         if e.ename == "KeyboardInterrupt":
-            raise _interrupted(name, profile, dest, stored, running, failed) from None
+            raise _interrupted(name, profile, parameters, dest, stored, running, failed) from None
         os.replace(running, failed)
         raise ChapterError(f"{name} failed in cell {e.exec_count}: {e.ename}: {e.evalue} — "
                            f"{_shown(dest)} is unchanged; the failed run is in {_shown(failed)}") from None
@@ -464,15 +481,17 @@ def stored_trials(profile: str) -> int:
     return sum(1 for _ in folder.glob("*/*.json")) if folder.is_dir() else 0
 
 
-def _interrupted(name: str, profile: str, dest: Path, before: int, running: Path, failed: Path) -> ChapterInterrupted:
+def _interrupted(name: str, profile: str, parameters: dict[str, Any], dest: Path, before: int, running: Path,
+                 failed: Path) -> ChapterInterrupted:
     """The one-line report of a run stopped by Ctrl-C (the partial notebook is kept as failed)."""
     if running.exists():
         os.replace(running, failed)
     added = stored_trials(profile) - before
-    again = f"python -m nnlib.chapter run {name} --profile {profile}"
+    again = " ".join([f"python -m nnlib.chapter run {name} --profile {profile}"]
+                     + [f"-p {k} {v!r}" if isinstance(v, str) else f"-p {k} {v}" for k, v in parameters.items()])
     return ChapterInterrupted(f"interrupted: {added} new trial{'s' if added != 1 else ''} stored (kept), "
-                              f"{_shown(dest)} unchanged; to resume, run `{again}` again with the same "
-                              f"parameters: it computes only the trials not yet stored")
+                              f"{_shown(dest)} unchanged; to resume, run `{again}`: it computes only the "
+                              f"trials not yet stored")
 
 
 def _value(text_: str) -> Any:

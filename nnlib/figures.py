@@ -36,10 +36,11 @@ MIN_FONT = 10.0  # points; at DPI and 1× that is ~14 px, the size of the page's
 MIN_MARKER = 6.0  # points: squares, circles and triangles can be told apart
 MIN_PANEL = {"plot": 3.2, "image": 2.0}  # inches a panel needs at MIN_FONT (axes with images: heat maps)
 SVG_MAX_BYTES = 400_000  # larger SVGs (many points) are rendered as PNG instead
-# Colour-blind-safe colours (seaborn's "colorblind" palette) paired with distinct markers, so that
+# Colour-blind-safe colours (seaborn's "colorblind" palette, with a red for C3 and an olive for C8 that
+# stand further apart from C1 and from white) paired with distinct markers, so that
 # two series differ in shape as well as in colour.
-COLORS = ["#0173B2", "#DE8F05", "#029E73", "#D55E00", "#CC78BC", "#CA9161", "#FBAFE4", "#949494",
-          "#ECE133", "#56B4E9"]
+COLORS = ["#0173B2", "#DE8F05", "#029E73", "#CC3311", "#CC78BC", "#CA9161", "#FBAFE4", "#949494",
+          "#999933", "#56B4E9"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<", ">", "h"]
 _SHAPES = set("os^v<>DdpPXhH*8")  # markers whose shape tells series apart (not caps, ticks, pixels)
 

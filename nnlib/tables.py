@@ -145,25 +145,32 @@ def column_widths(df: Any) -> list[tuple[float, float]]:
     return out
 
 
-def key_columns(df: Any, most: int = 3) -> list[str]:
-    """The leading columns that name a row: the first, and the next ones until the rows are told
-    apart (at most ``most``)."""
+def key_columns(df: Any, most: int = 4, share: float = 0.6, width: float = CONTENT_PX) -> list[str] | None:
+    """The leading columns that tell the rows apart (at most ``most``, together at most ``share``
+    of ``width`` pixels wide), to repeat in every part of a split table; None if there are none."""
     cols = list(df.columns)
-    for n in range(1, min(most, len(cols)) + 1):
+    widths = [narrow for narrow, _ in column_widths(df)]
+    for n in range(1, min(most, len(cols) - 1) + 1):
+        if sum(widths[:n]) > share * width:
+            return None
         if not df.duplicated(subset=cols[:n]).any():
             return cols[:n]
-    return cols[:1]
+    return None
+
+
+ROW = "#"  # the column that numbers the rows of a split table without key columns
 
 
 def split_columns(df: Any, width: float = CONTENT_PX, keys: Sequence[str] | None = None) -> list[list[str]]:
     """The columns of each part of a text frame: one part if its narrowest layout fits ``width``
-    pixels, else parts that each fit, each starting with ``keys`` (default :func:`key_columns`)
-    and taking the other columns in order."""
+    pixels, else parts that each fit, each starting with ``keys`` (default :func:`key_columns`;
+    the caller numbers the rows in a column :data:`ROW` where there are none) and taking the
+    other columns in order."""
     widths = dict(zip(df.columns, (narrow for narrow, _ in column_widths(df))))
     width *= 0.97  # a margin for rounding and borders
     if sum(widths.values()) <= width:
         return [list(df.columns)]
-    keys = list(keys) if keys is not None else key_columns(df)
+    keys = list(keys) if keys is not None else (key_columns(df, width=width) or [df.columns[0]])
     budget = width - sum(widths[k] for k in keys)
     parts: list[list[str]] = []
     current: list[str] = []
@@ -197,11 +204,17 @@ def to_html(df: Any, key: str, parts: Sequence[Sequence[str]] | None = None, ord
     if order:
         frame = natural_order(frame).reset_index(drop=True)
     text = format_frame(frame)
+    fits = parts is None and sum(narrow for narrow, _ in column_widths(text)) <= 0.97 * width
+    if fits:
+        return _styled(text, key, None)
+    keys = key_columns(text, width=width)
+    if keys is None:  # nothing short tells the rows apart: number them in every part
+        text.insert(0, ROW, [str(i) for i in range(1, len(text) + 1)])
+        keys = [ROW]
     if parts is not None:
-        keys = key_columns(text)
-        groups = [[k for k in keys if k not in p] + list(p) for p in parts]
+        groups = [[k for k in keys if k not in p] + [c for c in p if c != ROW] for p in parts]
     else:
-        groups = split_columns(text, width)
+        groups = split_columns(text, width, keys=keys)
     if len(groups) == 1:
         return _styled(text[groups[0]], key, None)
     return "\n".join(_styled(text[cols], f"{key}-{i}", f"Part {i} of {len(groups)}")
