@@ -198,6 +198,23 @@ def study_like_points(runs: pd.DataFrame, study: Mapping[str, float] = STUDY_ACC
     return means.sort_values("rms").reset_index()
 
 
+def single_run_points(runs: pd.DataFrame, label: str, claimed: float, column: str = "test_acc") -> pd.DataFrame:
+    """A number the study got from one run of ``label`` (in ``column``'s unit) against our seeds
+    at every grid point: lr, batch, epochs, mean, pi_low, pi_high (95 % prediction interval for
+    one run, :func:`nnlib.report.prediction_interval`), inside (the claimed value in it) and
+    verdict (:func:`nnlib.report.single_run_verdict`)."""
+    part = runs[runs["label"] == label]
+    if part.empty:
+        raise ValueError(f"no runs of {label}")
+    rows = []
+    for point, g in part.groupby(POINT, sort=True):
+        values = g[column].to_numpy(float)
+        m, lo, hi = report.prediction_interval(values)
+        rows.append({**dict(zip(POINT, point)), "mean": m, "pi_low": lo, "pi_high": hi,
+                     "inside": bool(lo <= claimed <= hi), "verdict": report.single_run_verdict(values, claimed)})
+    return pd.DataFrame(rows)
+
+
 def gradient_ratios_at_init(model_args: Mapping[str, dict], X: np.ndarray, y: np.ndarray,
                             seeds: Sequence[int]) -> pd.DataFrame:
     """‖∂L/∂h₀‖ / ‖∂L/∂h_D‖ of freshly initialised RecursiveNets on one batch (X: (m, 784),
