@@ -196,7 +196,7 @@ def test_study_000_quick_writes_the_per_grid_point_comparisons(tmp_path, monkeyp
     claims = json.loads((folder / "study000-claims.json").read_text())["claims"]
     assert [r["id"] for r in claims] == [f"000-{i}" for i in range(1, 12)]
     by_id = {r["id"]: r for r in claims}
-    assert f"of {n_points} grid points" in by_id["000-4"]["verdict"]
+    assert f"{n_points} grid points" in by_id["000-4"]["verdict"]
     assert "initialisation" in by_id["000-7"]["depends on"]
     ratios = pd.read_csv(folder / "study000-gradient-ratios.csv")
     assert set(ratios["init"]) == {"he", "glorot", "pytorch"} and (ratios["epoch"] == 0).any()
