@@ -27,10 +27,13 @@ Run a chapter with :func:`run_chapter`, from the shell::
 
     python -m nnlib.chapter run study_002 --profile full [-p seeds 12] [--into book]
 
-It checks the parameter names against the template before starting a kernel, executes into a
-temporary file under ``_build/chapters/`` and moves it into place only if no cell failed and no
-output is an error; a failed run leaves the chapter as it was and keeps the failed notebook there
-for reading.  The moved notebook is normalised (:func:`normalise`): timestamps, durations, the
+It checks the parameters' names and values and the profile against the template before a kernel
+starts (:func:`precheck`; the profiles are read from the template's ``chapter.start`` call),
+executes into a temporary file under ``_build/chapters/`` and moves it into place only if no cell
+failed and no output is an error; a failed run leaves the chapter as it was and keeps the failed
+notebook there for reading.  Ctrl-C stops a run with one line (the trials stored so far are kept;
+the same command resumes).  :func:`start` also installs the book's figure style and fitting
+(``nnlib.figures``), and :func:`table` renders tables that fit the page (``nnlib.tables``).  The moved notebook is normalised (:func:`normalise`): timestamps, durations, the
 kernel's random ids and the printed progress of hidden cells are removed, so that rerunning an
 unchanged chapter on stored results writes the same bytes and leaves ``git status`` clean.
 Profiles other than ``full`` go to ``_build/book-<profile>/`` (:func:`book_dir`), never into
