@@ -199,8 +199,9 @@ def answer(df: pd.DataFrame) -> str:
         lo, hi = f"{ratio.loc[st, 'min']:.1f}", f"{ratio.loc[st, 'max']:.1f}"
         return f"{lo}×" if lo == hi else f"{lo}–{hi}×"
 
-    more = ", ".join(f"{times(st)} for the {name}s" for st, name in STUDY_NETWORKS.items() if st in ratio.index)
-    return (f"At equal computation, the untied twin of the same width ({more} the parameters) is significantly more "
+    more = ", ".join(f"{times(st)}{' the parameters' if i == 0 else ''} for the {STUDY_NETWORKS[st]}s"
+                     for i, st in enumerate(st for st in STUDY_NETWORKS if st in ratio.index))
+    return (f"At equal computation, the untied twin of the same width (with {more}) is significantly more "
             f"accurate than its tied network in {counted('equal compute', 'untied better')}, and less accurate in "
             f"{counted('equal compute', 'tied better', total=False)}. At equal parameters (a narrower untied twin), "
             f"the tied network is significantly more accurate in {counted('equal parameters', 'tied better')}, "
