@@ -42,12 +42,14 @@ class Pair:
     study: "000" or "001"; network / twin: the record labels; setting: the grid point of study
     000 ("validation-chosen", "study-like", "quick") or the dataset's name for study 001;
     tied_sweep / untied_sweep: where the records are; lr, batch_size: the protocol's (they pick
-    the tied network's records among study 000's grid)."""
+    the tied network's records among study 000's grid); width, twin_width: hidden units."""
 
     comparison: str
     study: str
     network: str
     twin: str
+    width: int
+    twin_width: int
     dataset: str
     setting: str
     tied_sweep: str
@@ -87,13 +89,13 @@ def pairs(profile: str) -> list[Pair]:
             narrow = studies.closest_width(studies.tied_recursive_params(h),
                                            lambda w, d=depth: studies.untied_recursive_params(w, d))
             for comparison, width in zip(COMPARISONS, (h, narrow)):
-                out.append(Pair(comparison, "000", f"RecursiveNet D{depth}", f"untied D{depth}, h {width}",
+                out.append(Pair(comparison, "000", f"RecursiveNet D{depth}", f"untied D{depth}, h {width}", h, width,
                                 "mnist", setting, "study000", "untied-000", point["lr"], point["batch_size"]))
     for dataset in studies.DATASETS_001:
         for h in studies.UNTIED_HIDDEN_001[profile]:
             narrow = studies.closest_width(studies.rnn_params(h), studies.untied_rnn_params)
             for comparison, width in zip(COMPARISONS, (h, narrow)):
-                out.append(Pair(comparison, "001", f"RNN 1×{h}", f"untied RNN 1×{width}", dataset,
+                out.append(Pair(comparison, "001", f"RNN 1×{h}", f"untied RNN 1×{width}", h, width, dataset,
                                 DATASET_NAMES[dataset], f"study001-{dataset}", f"untied-001-{dataset}",
                                 1e-4, studies.BATCH_001))
     return out
@@ -273,7 +275,7 @@ def cost(records: dict[str, Sequence[dict]], profile: str) -> pd.DataFrame:
 
 def summary(df: pd.DataFrame, profile: str) -> dict:
     """The JSON-ready summary the synthesis reads (see :func:`write_summary`)."""
-    keep = ["comparison", "study", "network", "twin", "dataset", "setting", "tied_parameters", "untied_parameters",
+    keep = ["comparison", "study", "network", "twin", "width", "twin_width", "dataset", "setting", "tied_parameters", "untied_parameters",
             "parameter_difference", "tied_multiply_adds", "untied_multiply_adds", "tied_mean", "untied_mean",
             "n_tied", "n_untied", "difference", "ci_low", "ci_high", "p", "p_holm", "outcome", "outcome_uncorrected"]
 
@@ -302,7 +304,8 @@ def write_summary(df: pd.DataFrame, profile: str, path: Path) -> Path:
     "tally_uncorrected" ({comparison: {outcome: count}}), "tally_by_study" ({comparison: {study:
     {outcome: count, "pairs": count}}}, corrected), "comparisons": [one object per pair:
     "comparison" ("equal compute" | "equal parameters"), "study" ("000" | "001"), "network",
-    "twin", "dataset", "setting" (study 000's grid point or the dataset's name),
+    "twin", "width", "twin_width" (hidden units), "dataset", "setting" (study 000's grid point or
+    the dataset's name),
     "tied_parameters", "untied_parameters", "parameter_difference" (twin / tied − 1),
     "tied_multiply_adds", "untied_multiply_adds", "tied_mean", "untied_mean" (%), "n_tied",
     "n_untied", "difference", "ci_low", "ci_high" (tied − untied, points), "p", "p_holm",
