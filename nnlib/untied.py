@@ -122,10 +122,17 @@ def _select(records: Sequence[dict], label: str, lr: float, batch_size: int) -> 
     return sorted((r for r in records if _matches(r["config"], label, lr, batch_size)), key=lambda r: r["seed"])
 
 
-def accuracies(records: Sequence[dict]) -> np.ndarray:
-    """Final test accuracy in %, one per record (seed), shape (n,); NaN for a diverged run."""
-    return np.array([np.nan if r["final"]["test"]["accuracy"] is None else 100 * r["final"]["test"]["accuracy"]
-                     for r in records], dtype=float)
+def accuracies(records: Sequence[dict], split: str = "test") -> np.ndarray:
+    """Final accuracy in % on ``split`` ("test" or "train"), one per record (seed), shape (n,);
+    NaN for a diverged run or a split the record does not have."""
+    values = [r["final"].get(split, {}).get("accuracy") for r in records]
+    return np.array([np.nan if v is None else 100 * v for v in values], dtype=float)
+
+
+def _mean(values: np.ndarray) -> float:
+    """Mean of the finite values, NaN if there are none (without numpy's warning)."""
+    v = values[np.isfinite(values)]
+    return float(v.mean()) if v.size else float("nan")
 
 
 def outcome(difference: float, p: float, alpha: float = ALPHA) -> str:
@@ -140,7 +147,7 @@ def outcome(difference: float, p: float, alpha: float = ALPHA) -> str:
 
 def compare(records: dict[str, Sequence[dict]], profile: str) -> pd.DataFrame:
     """One row per pair of :func:`pairs`: parameters and multiply-adds of both networks, the
-    twin's relative parameter difference, mean accuracies (%), seeds, the Welch difference
+    twin's relative parameter difference, mean test and training accuracies (%), seeds, the Welch difference
     tied − untied in points with its 95 % interval and p, the Holm-adjusted p over all rows, and
     the outcome with and without the correction.  ``records``: {sweep name: its records}.
     Raises ValueError naming a pair without records."""
@@ -158,6 +165,8 @@ def compare(records: dict[str, Sequence[dict]], profile: str) -> pd.DataFrame:
                      "parameter_difference": twin[0]["n_parameters"] / tied[0]["n_parameters"] - 1,
                      "tied_multiply_adds": tied[0]["multiply_adds"], "untied_multiply_adds": twin[0]["multiply_adds"],
                      "tied_mean": float(np.nanmean(a)), "untied_mean": float(np.nanmean(b)),
+                     "tied_train_mean": _mean(accuracies(tied, "train")),
+                     "untied_train_mean": _mean(accuracies(twin, "train")),
                      "n_tied": int(np.isfinite(a).sum()), "n_untied": int(np.isfinite(b).sum()),
                      "diverged": int((~np.isfinite(a)).sum() + (~np.isfinite(b)).sum()),
                      "difference": d, "ci_low": lo, "ci_high": hi, "p": pv})
@@ -275,9 +284,10 @@ def cost(records: dict[str, Sequence[dict]], profile: str) -> pd.DataFrame:
 
 def summary(df: pd.DataFrame, profile: str) -> dict:
     """The JSON-ready summary the synthesis reads (see :func:`write_summary`)."""
-    keep = ["comparison", "study", "network", "twin", "width", "twin_width", "dataset", "setting", "tied_parameters", "untied_parameters",
-            "parameter_difference", "tied_multiply_adds", "untied_multiply_adds", "tied_mean", "untied_mean",
-            "n_tied", "n_untied", "difference", "ci_low", "ci_high", "p", "p_holm", "outcome", "outcome_uncorrected"]
+    keep = ["comparison", "study", "network", "twin", "width", "twin_width", "dataset", "setting",
+            "tied_parameters", "untied_parameters", "parameter_difference", "tied_multiply_adds",
+            "untied_multiply_adds", "tied_mean", "untied_mean", "tied_train_mean", "untied_train_mean", "n_tied",
+            "n_untied", "difference", "ci_low", "ci_high", "p", "p_holm", "outcome", "outcome_uncorrected"]
 
     def clean(v):
         if isinstance(v, (np.integer,)):
@@ -307,7 +317,8 @@ def write_summary(df: pd.DataFrame, profile: str, path: Path) -> Path:
     "twin", "width", "twin_width" (hidden units), "dataset", "setting" (study 000's grid point or
     the dataset's name),
     "tied_parameters", "untied_parameters", "parameter_difference" (twin / tied − 1),
-    "tied_multiply_adds", "untied_multiply_adds", "tied_mean", "untied_mean" (%), "n_tied",
+    "tied_multiply_adds", "untied_multiply_adds", "tied_mean", "untied_mean" (test, %),
+    "tied_train_mean", "untied_train_mean" (training accuracy, %), "n_tied",
     "n_untied", "difference", "ci_low", "ci_high" (tied − untied, points), "p", "p_holm",
     "outcome", "outcome_uncorrected" ("tied better" | "untied better" | "no significant
     difference" | "not enough data")]}; NaN is written as null."""
