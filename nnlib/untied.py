@@ -118,7 +118,8 @@ def sweeps(profile: str) -> list[Sweep]:
     return tied + studies.untied_000(profile) + studies.untied_001(profile)
 
 
-def _select(records: Sequence[dict], label: str, lr: float, batch_size: int) -> list[dict]:
+def select(records: Sequence[dict], label: str, lr: float, batch_size: int) -> list[dict]:
+    """The records of one network (label) trained at one learning rate and batch size, by seed."""
     return sorted((r for r in records if _matches(r["config"], label, lr, batch_size)), key=lambda r: r["seed"])
 
 
@@ -153,8 +154,8 @@ def compare(records: dict[str, Sequence[dict]], profile: str) -> pd.DataFrame:
     Raises ValueError naming a pair without records."""
     rows = []
     for p in pairs(profile):
-        tied = _select(records.get(p.tied_sweep, []), p.network, p.lr, p.batch_size)
-        twin = _select(records.get(p.untied_sweep, []), p.twin, p.lr, p.batch_size)
+        tied = select(records.get(p.tied_sweep, []), p.network, p.lr, p.batch_size)
+        twin = select(records.get(p.untied_sweep, []), p.twin, p.lr, p.batch_size)
         if not tied or not twin:
             missing = p.network if not tied else p.twin
             raise ValueError(f"no records of {missing} ({p.setting}, lr {p.lr:g}, batch {p.batch_size}); "
@@ -164,7 +165,7 @@ def compare(records: dict[str, Sequence[dict]], profile: str) -> pd.DataFrame:
         rows.append({**asdict(p), "tied_parameters": tied[0]["n_parameters"], "untied_parameters": twin[0]["n_parameters"],
                      "parameter_difference": twin[0]["n_parameters"] / tied[0]["n_parameters"] - 1,
                      "tied_multiply_adds": tied[0]["multiply_adds"], "untied_multiply_adds": twin[0]["multiply_adds"],
-                     "tied_mean": float(np.nanmean(a)), "untied_mean": float(np.nanmean(b)),
+                     "tied_mean": _mean(a), "untied_mean": _mean(b),
                      "tied_train_mean": _mean(accuracies(tied, "train")),
                      "untied_train_mean": _mean(accuracies(twin, "train")),
                      "n_tied": int(np.isfinite(a).sum()), "n_untied": int(np.isfinite(b).sum()),
@@ -258,7 +259,7 @@ def cost(records: dict[str, Sequence[dict]], profile: str) -> pd.DataFrame:
         wanted[(p.untied_sweep, p.twin, p.lr, p.batch_size)] = ("untied", p)
     rows = []
     for (sweep_name, label, lr, batch), (role, p) in wanted.items():
-        recs = _select(records.get(sweep_name, []), label, lr, batch)
+        recs = select(records.get(sweep_name, []), label, lr, batch)
         groups = {}
         for r in recs:
             groups.setdefault(r["wall_seconds"], r)
