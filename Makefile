@@ -14,6 +14,7 @@ CHAPTERS ?= \
 	study_003 \
 	study_004 \
 	speed \
+	untied \
 	synthesis \
 	claims
 # Chapters whose full-profile sweep is still being computed (hours of CPU; it resumes where it
