@@ -6,7 +6,8 @@ content column split into parts.
 - numbers are formatted by column (:func:`format_column`): whole numbers as such (with thousands
   separators from 10,000 up), other numbers with the decimals their column needs — at most four
   significant digits and no trailing zeros beyond what the column's values have ("0.019", not
-  pandas' "0.019000"); missing values as "–";
+  pandas' "0.019000"); a missing number as "–", a missing text (NaN in a column of text) as an
+  empty cell;
 - rows that were sorted as strings by a column of names are put in natural order
   (:func:`natural_order`: "1×2" before "1×16", "c2" before "c10");
 - the table's width in the content column is estimated from its text (:func:`column_widths`); a
@@ -51,6 +52,7 @@ def format_column(values: Sequence[Any]) -> list[str]:
     whole = all(math.isfinite(v) and v == int(v) for v in nums)
     decimals = 0 if whole else max((_decimals(v) for v in nums if math.isfinite(v)), default=0)
     separators = any(abs(v) >= SEPARATOR_FROM for v in nums if math.isfinite(v))
+    missing = "" if any(isinstance(v, str) for v in values) else DASH  # a column of text: an empty cell
 
     def one(v: Any) -> str:
         if v is None:
@@ -59,7 +61,7 @@ def format_column(values: Sequence[Any]) -> list[str]:
             return str(v)
         v = float(v)
         if math.isnan(v):
-            return DASH
+            return missing
         if math.isinf(v):
             return "∞" if v > 0 else "−∞"
         return f"{v:,.{decimals}f}" if separators else f"{v:.{decimals}f}"

@@ -119,3 +119,8 @@ def test_the_build_hides_papermills_injected_cell():
     nb = {"cells": [{"cell_type": "code", "metadata": {"tags": ["injected-parameters"]}, "source": "profile = 'full'"}]}
     assert sphinx_pages.hide_injected(nb) and "remove-cell" in nb["cells"][0]["metadata"]["tags"]
     assert not sphinx_pages.hide_injected(json.loads(json.dumps(nb)))
+
+
+def test_a_missing_value_in_a_column_of_text_is_an_empty_cell():
+    assert tables.format_column(["pooled", np.nan]) == ["pooled", ""]
+    assert tables.format_column([1.5, np.nan]) == ["1.5", "–"]
