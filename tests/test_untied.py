@@ -225,7 +225,7 @@ def test_untied_chapter_runs_quick(tmp_path, monkeypatch, require_dataset):
     require_dataset("mnist")
     require_dataset("fashion-mnist")
     monkeypatch.setenv("NNLIB_RESULTS_DIR", str(tmp_path / "results"))
-    dest = chapter.run_chapter("untied", "quick", {"workers": 0}, into=tmp_path / "book", progress=False)
+    dest = chapter.run_chapter("untied", "quick", {"workers": 1}, into=tmp_path / "book", progress=False)
     outputs = [o for c in json.loads(dest.read_text())["cells"] for o in c.get("outputs", [])]
     glued = {o["metadata"]["scrapbook"]["name"] for o in outputs if "scrapbook" in o.get("metadata", {})}
     assert {"answer", "profile", "fig_twins", "holm_text", "cost_text", "provenance", "rerun"} <= glued
