@@ -193,6 +193,13 @@ def config_fingerprint(config: dict) -> str:
     return _fingerprint(json.dumps(config, sort_keys=True))
 
 
+def forget_fingerprints() -> None:
+    """Forget the code and data fingerprints computed so far in this process (they are computed
+    once per configuration: the code loaded does not change; a test that changes it calls this)."""
+    _fingerprint.cache_clear()
+    _data_fingerprint.cache_clear()
+
+
 @functools.lru_cache(maxsize=None)
 def _fingerprint(config_json: str) -> str:
     config = json.loads(config_json)
