@@ -32,7 +32,7 @@ def answer(experiments, probe, config: dict) -> dict:
     train, sets = probe.probe_inputs(real, config)
     build, prepare, fingerprint = experiments.build_model, experiments.prepare_data, experiments.config_fingerprint
 
-    def build_float64(c: dict, seeds: list[int]):
+    def build_float64(c: dict, seeds: list[int], *_):  # *_: a later build_model's dtype
         return experiments.MODEL_CLASSES[c["model"]](**c.get("model_args", {}), random_state=list(seeds),
                                                      dtype="float64")
 
@@ -51,8 +51,15 @@ def main() -> int:
     old_tree, probe_path = sys.argv[1], sys.argv[2]
     sys.path[:] = [old_tree] + [p for p in sys.path[1:] if Path(p).resolve() != Path(old_tree).resolve()]
     probe = _load_probe(probe_path)
+    import importlib
+
     import nnlib
-    from nnlib import experiments
+    for where in ("runner.experiments", "experiments"):  # the layout of issue 24, or the flat one before
+        try:
+            experiments = importlib.import_module("nnlib." + where)
+            break
+        except ModuleNotFoundError:
+            continue
     if not Path(nnlib.__file__).resolve().is_relative_to(Path(old_tree).resolve()):
         raise SystemExit(f"imported {nnlib.__file__}, not the old nnlib under {old_tree}")
     configs = json.load(sys.stdin)

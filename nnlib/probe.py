@@ -6,8 +6,10 @@ So it is taken from behaviour, not from source text.  The probe runs the trial i
 configuration's model (its real layer sizes, activations, cost, initialiser and seed 0), its
 optimiser, batch size, shuffling, target, keep_best and evaluation schedule, the training loop and
 the final scoring of :func:`nnlib.experiments.trial_records` — for at most ``PROBE_EPOCHS`` epochs
-on a fixed synthetic data set (``PROBE_TRAIN`` training examples of uniform [0, 1) inputs with
-fixed labels, ``PROBE_EVAL`` examples in each evaluation set the configuration names), in float64.
+on a fixed synthetic data set (``PROBE_BATCHES`` mini-batches of the configuration's batch size
+of small uniform inputs with fixed labels, ``PROBE_EVAL`` examples in each evaluation set the
+configuration names), in float64: a dozen gradient steps, each on other examples, so that an
+optimiser's memory (momentum, Adam's moment averages) is exercised.
 The fingerprint hashes the numbers of the probe's record (history, final losses, accuracies and
 confidences, stopping and divergence epochs, parameter and multiply-add counts) rounded to
 ``DIGITS`` significant digits, and the dtype the real trial trains in.
@@ -35,8 +37,8 @@ import numpy as np
 
 PROBE_VERSION = 1
 PROBE_EPOCHS = 3
-PROBE_TRAIN = 48     # training examples, at most …
-PROBE_BATCHES = 4    # … as many as fill this many mini-batches
+PROBE_BATCHES = 4    # mini-batches per epoch (each of the configuration's batch size) …
+PROBE_MAX_TRAIN = 2048  # … with at most this many training examples
 PROBE_EVAL = 16
 PROBE_STEPS = 3      # sequence length of a sequence model's probe inputs
 PROBE_SEED = 20241   # the probe data's generator
@@ -61,8 +63,8 @@ def probe_data(n_features: int, input_ndim: int, n_out: int, names: list[str], b
                steps: int = PROBE_STEPS) -> tuple[tuple, dict]:
     """((X, y), {name: (X, y)}): fixed float64 inputs of shape (m, n_features), or
     (m, steps, n_features) for a sequence model, and labels 0 … n_classes − 1.  The training set
-    has min(PROBE_TRAIN, PROBE_BATCHES · batch_size) examples, so the probe takes a dozen gradient
-    steps or so, however small the batches.  Inputs are uniform in [0, 2/√n_features) (at most
+    has PROBE_BATCHES · batch_size examples (at most PROBE_MAX_TRAIN), so every epoch of the probe
+    takes PROBE_BATCHES gradient steps, each on other examples, whatever the batch size.  Inputs are uniform in [0, 2/√n_features) (at most
     [0, 1)): like MNIST's mostly dark images, they keep a first layer's pre-activations of order
     one, where its numbers do not hang on the last bits of a sum (saturated units compute
     1 − a², which cancels)."""
@@ -74,7 +76,7 @@ def probe_data(n_features: int, input_ndim: int, n_out: int, names: list[str], b
         shape = (m, n_features) if input_ndim == 2 else (m, steps, n_features)
         return scale * rng.random(shape), rng.integers(0, n_classes, m)
 
-    train = draw(min(PROBE_TRAIN, PROBE_BATCHES * int(batch_size)))
+    train = draw(min(PROBE_MAX_TRAIN, PROBE_BATCHES * int(batch_size)))
     return train, {name: draw(PROBE_EVAL) for name in names}
 
 

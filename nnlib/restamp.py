@@ -32,7 +32,7 @@ from typing import Iterable, Sequence
 from . import experiments, probe, sweep
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+ROOT = Path(__file__).resolve().parents[1]  # the repository
 
 
 def _git(*args: str, cwd: Path = ROOT) -> str:

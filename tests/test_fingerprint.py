@@ -73,8 +73,30 @@ def activation_classes(model) -> set[type]:
     return {type(model.output_activation)} | {type(p.activation) for p in parts if isinstance(p, Dense)}
 
 
+def calls(cls: type, method: str):
+    """A predicate: does the probe of a configuration call ``cls.method``?  (The RNN, for one,
+    has a Tanh layer but differentiates tanh itself, so a change to Tanh.backward is not its.)"""
+    def predicate(config: dict) -> bool:
+        original, called = getattr(cls, method), []
+
+        def spy(*args, **kwargs):
+            called.append(True)
+            return original(*args, **kwargs)
+
+        setattr(cls, method, spy)
+        experiments.forget_fingerprints()
+        try:
+            experiments.config_fingerprint(config)
+        finally:
+            setattr(cls, method, original)
+            experiments.forget_fingerprints()
+        return bool(called)
+    return predicate
+
+
 def uses_tanh(config: dict) -> bool:
-    return activations.Tanh in activation_classes(experiments.build_model(config, [0]))
+    return activations.Tanh in activation_classes(experiments.build_model(config, [0])) and \
+        calls(activations.Tanh, "backward")(config)
 
 
 def uses_half_quadratic(config: dict) -> bool:
