@@ -6,7 +6,7 @@ today's code, but only where that is earned, checked per configuration:
 
 1. the record is not stale under the old scheme: its fingerprint equals the one the old scheme
    computes with the code of an old commit (``--old-rev``; by default the newest commit of this
-   branch's first-parent history before nnlib.probe existed), and
+   branch's first-parent history before the probe existed), and
 2. that old code and today's behave the same: the behaviour probe run with the old commit's code
    (in a separate process, :mod:`nnlib._legacy_probe`) gives the digest today's code gives.
 
@@ -39,14 +39,19 @@ def _git(*args: str, cwd: Path = ROOT) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
+def has_probe(commit: str, cwd: Path = ROOT) -> bool:
+    """Does ``commit`` fingerprint by behaviour (a probe.py anywhere in its nnlib)?"""
+    files = _git("ls-tree", "-r", "--name-only", commit, "--", "nnlib", cwd=cwd).split()
+    return any(Path(f).name == "probe.py" for f in files)
+
+
 def default_old_rev(cwd: Path = ROOT) -> str:
-    """The newest commit of HEAD's first-parent history without nnlib/probe.py: the code the
-    stored records were last checked against under the old scheme."""
+    """The newest commit of HEAD's first-parent history that fingerprints by source text (no
+    probe.py): the code the stored records were last checked against under the old scheme."""
     for commit in _git("rev-list", "--first-parent", "HEAD", cwd=cwd).split():
-        if subprocess.run(["git", "cat-file", "-e", f"{commit}:nnlib/probe.py"], cwd=cwd,
-                          capture_output=True).returncode:
+        if not has_probe(commit, cwd):
             return commit
-    raise SystemExit("no commit without nnlib/probe.py in HEAD's history: give --old-rev")
+    raise SystemExit("no commit without a behaviour probe in HEAD's first-parent history: give --old-rev")
 
 
 def legacy_answers(rev: str, configs: list[dict], cwd: Path = ROOT) -> list[dict]:
@@ -123,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", required=True, help="results folder: full (the book's) or quick")
     parser.add_argument("--old-rev", action="append",
                         help="commit whose code the records were checked against under the old scheme "
-                             "(repeatable; default: the newest first-parent commit without nnlib/probe.py)")
+                             "(repeatable; default: the newest first-parent commit without a probe.py)")
     parser.add_argument("--dry-run", action="store_true", help="report only, write nothing")
     args = parser.parse_args(argv)
     old_revs = args.old_rev or [default_old_rev()]
