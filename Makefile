@@ -14,6 +14,7 @@ CHAPTERS ?= \
 	study_003 \
 	study_004 \
 	speed \
+	untied \
 	synthesis \
 	claims
 # Chapters whose full-profile sweep is still being computed (hours of CPU; it resumes where it
@@ -25,7 +26,13 @@ RUN_CHAPTERS := $(if $(filter full,$(PROFILE)),$(filter-out $(PENDING),$(CHAPTER
 # book/ holds the full profile only (the published book); any other profile is built in a copy.
 BOOK_DIR := $(if $(filter full,$(PROFILE)),book,_build/book-$(PROFILE))
 
-.PHONY: test data bench book chapters clean-venv draw-export test-draw
+.PHONY: help test data bench book chapters clean-venv draw-export test-draw
+.DEFAULT_GOAL := help
+
+## help: list the targets (what `make` with no target prints)
+help:
+	@echo "make TARGET — the targets, each with what it does:"
+	@sed -n 's/^## //p' $(MAKEFILE_LIST) | sed 's/^/  /'
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +44,9 @@ $(STAMP): requirements.txt pyproject.toml
 data: $(STAMP)
 	$(PY) -m nnlib.data fetch mnist fashion-mnist
 
-## test: install, fetch the datasets, run the whole test suite
+## test: install, fetch the datasets, run the whole test suite (-rs: says why a test was skipped)
 test: data
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -rs
 
 ## bench: the speed benchmark (python -m nnlib.bench)
 bench: data
@@ -64,10 +71,11 @@ book: chapters
 draw-export: data
 	OPENBLAS_NUM_THREADS=1 $(PY) -m nnlib.export
 
-## test-draw: the draw page in headless Chromium against nnlib (needs Debian's chromium and
-## chromium-driver); BOOK_HTML=book/_build/html tests the built book instead of a one-page build
+## test-draw: the draw page in headless Chromium against nnlib, and every page's layout at
+## 1280 x 900 (tests/test_layout.py; needs Debian's chromium and chromium-driver);
+## BOOK_HTML=book/_build/html tests a built book instead of building one
 test-draw: $(STAMP)
-	NNLIB_BOOK_HTML=$(BOOK_HTML) $(PY) -m pytest -q tests/test_draw_page.py tests/test_export.py
+	NNLIB_BOOK_HTML=$(BOOK_HTML) $(PY) -m pytest -q -rs tests/test_draw_page.py tests/test_export.py tests/test_layout.py
 
 clean-venv:
 	rm -rf $(VENV)

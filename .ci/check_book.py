@@ -30,7 +30,7 @@ def page_problems(name: str, book: Path, profile: str) -> list[str]:
         return [f"{name}: page or executed notebook missing"]
     problems = notebook_problems(nb, profile)
     cells = json.loads(nb.read_text())["cells"]
-    figures = sum(any(k.endswith("image/png") for k in out.get("data", {}))
+    figures = sum(any(k.endswith(("image/png", "image/svg+xml")) for k in out.get("data", {}))
                   for c in cells for out in c.get("outputs", []))
     html = page.read_text()
     images = re.findall(r"<img [^>]*>", html)

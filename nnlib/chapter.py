@@ -27,10 +27,13 @@ Run a chapter with :func:`run_chapter`, from the shell::
 
     python -m nnlib.chapter run study_002 --profile full [-p seeds 12] [--into book]
 
-It checks the parameter names against the template before starting a kernel, executes into a
-temporary file under ``_build/chapters/`` and moves it into place only if no cell failed and no
-output is an error; a failed run leaves the chapter as it was and keeps the failed notebook there
-for reading.  The moved notebook is normalised (:func:`normalise`): timestamps, durations, the
+It checks the parameters' names and values and the profile against the template before a kernel
+starts (:func:`precheck`; the profiles are read from the template's ``chapter.start`` call),
+executes into a temporary file under ``_build/chapters/`` and moves it into place only if no cell
+failed and no output is an error; a failed run leaves the chapter as it was and keeps the failed
+notebook there for reading.  Ctrl-C stops a run with one line (the trials stored so far are kept;
+the same command resumes).  :func:`start` also installs the book's figure style and fitting
+(``nnlib.figures``), and :func:`table` renders tables that fit the page (``nnlib.tables``).  The moved notebook is normalised (:func:`normalise`): timestamps, durations, the
 kernel's random ids and the printed progress of hidden cells are removed, so that rerunning an
 unchanged chapter on stored results writes the same bytes and leaves ``git status`` clean.
 Profiles other than ``full`` go to ``_build/book-<profile>/`` (:func:`book_dir`), never into
@@ -52,12 +55,19 @@ TEMPLATES = ROOT / "notebooks"
 BOOK = ROOT / "book"
 WORK = ROOT / "_build" / "chapters"  # temporary and failed runs (git-ignored)
 RUN_PARAMETERS = ("profile", "workers", "scheduler")  # every chapter has these
+# Parameters that change how a chapter is computed, not what it shows: left out of the page's
+# record of its parameters, so that `-p workers 2` rewrites the page byte for byte.
+NEUTRAL_PARAMETERS = ("workers", "scheduler")
 _NOT_PARAMETERS = {"In", "Out", "get_ipython", "exit", "quit", "open"}  # IPython's own names
 _VOLATILE_CELL_METADATA = ("papermill", "execution", "ExecuteTime")
 
 
 class ChapterError(ValueError):
     """A chapter cannot run or cannot be published; the message says why in one line."""
+
+
+class ChapterInterrupted(ChapterError):
+    """A chapter run stopped by Ctrl-C; the message says what was kept and how to resume."""
 
 
 # ---------------------------------------------------------------- inside a chapter
@@ -96,26 +106,81 @@ def template_parameters(name: str, templates: Path = TEMPLATES) -> list[str]:
     return list(papermill.inspect_notebook(str(path)))
 
 
-def _kind_error(name: str, value: Any, defaults: list[Any]) -> str | None:
-    """Why ``value`` does not fit a parameter whose profile defaults are ``defaults``, or None."""
+def template_profiles(name: str, templates: Path = TEMPLATES) -> dict[str, dict] | None:
+    """The profiles the template passes to ``chapter.start`` (``{profile: {setting: default}}``),
+    read from its source without running it: a literal, or ``module.NAME`` of a module of nnlib.
+    None if the call is not found or its argument is something else (then only the kernel checks)."""
+    import ast
+    import importlib
+    path = Path(templates) / f"{name}.ipynb"
+    cells = json.loads(path.read_text()).get("cells", [])
+    for cell in cells:
+        if cell.get("cell_type") != "code":
+            continue
+        try:
+            tree = ast.parse("".join(cell.get("source", "")))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "start"
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "chapter"
+                    and len(node.args) >= 2):
+                arg = node.args[1]
+                if isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name):
+                    try:
+                        return getattr(importlib.import_module(f"nnlib.{arg.value.id}"), arg.attr)
+                    except (ImportError, AttributeError):
+                        return None
+                try:
+                    return ast.literal_eval(arg)
+                except ValueError:
+                    return None
+    return None
+
+
+def precheck(name: str, profile: str, parameters: dict[str, Any], templates: Path = TEMPLATES) -> list[str]:
+    """Check a run's chapter, profile and parameters as :func:`start` will, before any kernel
+    starts; raises ChapterError.  Returns the names the template's parameters cell defines."""
+    known = template_parameters(name, templates)
+    if "profile" in parameters:
+        raise ChapterError("give the profile with --profile, not as -p profile")
+    unknown = [k for k in parameters if k not in known]
+    if unknown:
+        raise ChapterError(f"unknown parameter{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
+                           f"{name} knows: {', '.join(k for k in known if k != 'profile')}")
+    profiles = template_profiles(name, templates)
+    if profiles is not None:
+        try:
+            check_parameters({**parameters, "profile": profile}, known, profiles)
+        except ChapterError as e:
+            raise ChapterError(f"{name}: {e}") from None
+    return known
+
+
+def _kind_error(name: str, value: Any, by_profile: dict[str, Any]) -> str | None:
+    """Why ``value`` does not fit a parameter whose defaults are ``by_profile`` ({profile:
+    value}), or None."""
     if value is None:  # the parameters cell's default: the profile's value
         return None
+    defaults = list(by_profile.values())
     kinds = {type(d) for d in defaults if d is not None}
+    used = ", ".join(f"{p} {d!r}" for p, d in by_profile.items())
     if kinds <= {int}:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            return f"{name} must be a whole number ≥ 1" + (" or None" if None in defaults else "")
+            return (f"{name} must be a whole number ≥ 1" + (" or None" if None in defaults else "")
+                    + f" (the profiles use {used})")
     elif kinds <= {int, float}:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            return f"{name} must be a number > 0"
+            return f"{name} must be a number > 0 (the profiles use {used})"
     elif not all(isinstance(value, k) for k in kinds):
-        return f"{name} must be of type {' or '.join(sorted(k.__name__ for k in kinds))}"
+        return f"{name} must be of type {' or '.join(sorted(k.__name__ for k in kinds))} (the profiles use {used})"
     return None
 
 
 def check_parameters(given: dict[str, Any], known: Sequence[str], profiles: dict[str, dict]) -> None:
     """Raise ChapterError unless ``given`` names only ``known`` parameters with fitting values:
     ``profile`` one of ``profiles``; a profile setting of the kind of its defaults (whole numbers
-    ≥ 1 where the defaults are whole numbers); ``workers`` a whole number ≥ 0."""
+    ≥ 1 where the defaults are whole numbers); ``workers`` a whole number ≥ 1 (None: all cores)."""
     unknown = [k for k in given if k not in known]
     if unknown:
         raise ChapterError(f"unknown parameter{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
@@ -125,13 +190,14 @@ def check_parameters(given: dict[str, Any], known: Sequence[str], profiles: dict
         raise ChapterError(f"the parameter profile is required: -p profile full (the study's protocol, "
                            f"what the book shows) or one of: {', '.join(p for p in profiles if p != 'full')}")
     if profile not in profiles:
-        raise ChapterError(f"unknown profile {profile!r} (-p profile {profile}); known: {', '.join(profiles)}")
+        raise ChapterError(f"unknown profile {profile!r}; this chapter's profiles: {', '.join(profiles)}")
     for key, value in given.items():
         if key in profiles[profile]:
-            problem = _kind_error(key, value, [p[key] for p in profiles.values()])
+            problem = _kind_error(key, value, {p: v[key] for p, v in profiles.items()})
         elif key == "workers":
             problem = None if value is None or (isinstance(value, int) and not isinstance(value, bool)
-                                                and value >= 0) else "workers must be a whole number ≥ 0"
+                                                and value >= 1) else \
+                "workers must be a whole number ≥ 1 (local processes; leave it out for all cores)"
         elif key == "scheduler":
             problem = None if value is None or isinstance(value, str) else "scheduler must be an address"
         else:
@@ -155,6 +221,8 @@ def start(name: str, profiles: dict[str, dict], namespace: dict[str, Any],
     given = {k: v for k, v in namespace.items() if not k.startswith("_") and k not in _NOT_PARAMETERS
              and not callable(v) and type(v).__name__ != "module"}
     check_parameters(given, known, profiles)
+    from . import figures
+    figures.install()
     profile = given["profile"]
     overrides = {k: v for k, v in given.items() if k in profiles[profile] and v is not None}
     return Run(name, profile, {**profiles[profile], **overrides}, overrides, given.get("workers"),
@@ -177,12 +245,16 @@ def figure(key: str, fig: Any) -> None:
     plt.close(fig)
 
 
-def table(df: Any, key: str) -> Any:
-    """A DataFrame for ``display``: without its index, and with a fixed id (``key``) instead of
-    pandas' random one (and no memory address in its text form), so that rerunning the chapter
-    writes the same bytes."""
+def table(df: Any, key: str, parts: Sequence[Sequence[str]] | None = None, order: bool = True) -> Any:
+    """A DataFrame for ``display``, made to fit the page (``nnlib.tables.to_html``): without its
+    index, numbers formatted by column, rows in natural order where they were sorted as strings
+    (unless ``order`` is False), split into parts if too wide for the content column (``parts``:
+    the columns of each part, to choose the split), with a fixed id (``key``) instead of pandas'
+    random one and no memory address in its text form, so that rerunning the chapter writes the
+    same bytes."""
     from IPython.display import HTML
-    return HTML(df.style.hide(axis="index").set_uuid(key).to_html())
+    from . import tables
+    return HTML(tables.to_html(df, key, parts=parts, order=order))
 
 
 def findings(rows: Iterable[dict]) -> str:
@@ -268,9 +340,13 @@ def prepare_book_dir(folder: Path) -> None:
 def normalise(nb: dict) -> dict:
     """Remove what changes from one execution to the next without changing the page: run times,
     durations, kernel message ids, the output path, and the printed output (progress bars, paths)
-    of cells tagged ``hide-output`` or ``remove-output``; hide papermill's injected parameters.
+    of cells tagged ``hide-output`` or ``remove-output``; hide papermill's injected parameters and
+    drop from them (and from the recorded parameters) those that do not change the page
+    (:data:`NEUTRAL_PARAMETERS`: ``-p workers 2`` writes the same bytes as no ``-p workers``).
     The cell ids become their position, so that they do not depend on papermill's random ids."""
     meta = nb.get("metadata", {}).get("papermill", {})
+    for key in NEUTRAL_PARAMETERS:
+        meta.get("parameters", {}).pop(key, None)
     for key in ("start_time", "end_time", "duration", "exception", "output_path", "input_path",
                 "environment_variables"):
         meta.pop(key, None)
@@ -278,8 +354,13 @@ def normalise(nb: dict) -> dict:
         for key in _VOLATILE_CELL_METADATA:
             cell.get("metadata", {}).pop(key, None)
         tags = cell.get("metadata", {}).get("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
-            tags.append("remove-cell")
+        if "injected-parameters" in tags:
+            if "remove-cell" not in tags:
+                tags.append("remove-cell")
+            source = cell["source"]
+            lines = source.splitlines(keepends=True) if isinstance(source, str) else list(source)
+            kept = [line for line in lines if line.split("=")[0].strip() not in NEUTRAL_PARAMETERS]
+            cell["source"] = "".join(kept) if isinstance(source, str) else kept
         if cell.get("id") is not None or nb.get("nbformat_minor", 0) >= 5:
             cell["id"] = f"cell-{i}"
         if {"hide-output", "remove-output"} & set(tags):
@@ -324,6 +405,22 @@ def _kernel_config() -> Any:
     return config
 
 
+def _kernel_manager_class(log: Path) -> type:
+    """A kernel manager whose kernel writes its own stdout and stderr (not the cells' outputs,
+    which go to the notebook) to ``log``: what a kernel and its worker processes print while they
+    are stopped by Ctrl-C stays off the terminal."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            with open(log, "ab") as handle:  # the kernel keeps its own copy of the descriptor
+                kw.setdefault("stdout", handle)
+                kw.setdefault("stderr", handle)
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return QuietKernelManager
+
+
 def run_chapter(name: str, profile: str, parameters: dict[str, Any] | None = None, *,
                 into: Path | None = None, templates: Path = TEMPLATES, progress: bool = True,
                 log_output: bool = False) -> Path:
@@ -337,13 +434,7 @@ def run_chapter(name: str, profile: str, parameters: dict[str, Any] | None = Non
     from papermill.exceptions import PapermillExecutionError
 
     parameters = dict(parameters or {})
-    known = template_parameters(name, templates)
-    if "profile" in parameters:
-        raise ChapterError("give the profile with --profile, not as -p profile")
-    unknown = [k for k in parameters if k not in known]
-    if unknown:
-        raise ChapterError(f"unknown parameter{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
-                           f"{name} knows: {', '.join(k for k in known if k != 'profile')}")
+    precheck(name, profile, parameters, templates)
     into = Path(into) if into else book_dir(profile)
     if into.resolve() == BOOK.resolve() and profile != "full":
         raise ChapterError(f"book/ holds the full profile only; the {profile} profile goes to "
@@ -352,24 +443,58 @@ def run_chapter(name: str, profile: str, parameters: dict[str, Any] | None = Non
     dest = into / f"{name}.ipynb"
     WORK.mkdir(parents=True, exist_ok=True)
     running, failed = WORK / f"{name}.running.ipynb", WORK / f"{name}.failed.ipynb"
+    stored = stored_trials(profile)
     try:
         papermill.execute_notebook(str(Path(templates) / f"{name}.ipynb"), str(running),
                                    parameters={"profile": profile, **parameters}, kernel_name="python3",
                                    progress_bar=progress, log_output=log_output, cwd=str(ROOT),
-                                   config=_kernel_config())
+                                   config=_kernel_config(),
+                                   kernel_manager_class=_kernel_manager_class(WORK / f"{name}.kernel.log"))
+    except KeyboardInterrupt:
+        raise _interrupted(name, profile, parameters, dest, stored, running, failed) from None
     except PapermillExecutionError as e:
+        if e.ename == "KeyboardInterrupt":
+            raise _interrupted(name, profile, parameters, dest, stored, running, failed) from None
         os.replace(running, failed)
         raise ChapterError(f"{name} failed in cell {e.exec_count}: {e.ename}: {e.evalue} — "
-                           f"{dest} is unchanged; the failed run is in {failed}") from None
+                           f"{_shown(dest)} is unchanged; the failed run is in {_shown(failed)}") from None
     nb = normalise(json.loads(running.read_text()))
     running.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
     problems = notebook_problems(running, profile)
     if problems:
         os.replace(running, failed)
-        raise ChapterError(f"{'; '.join(problems)} — {dest} is unchanged; the run is in {failed}")
+        raise ChapterError(f"{'; '.join(problems)} — {_shown(dest)} is unchanged; the run is in {_shown(failed)}")
     os.replace(running, dest)
     failed.unlink(missing_ok=True)
     return dest
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the current folder where it is below it."""
+    try:
+        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd().resolve()) else str(path)
+    except ValueError:
+        return str(path)
+
+
+def stored_trials(profile: str) -> int:
+    """How many trial records of ``profile`` are stored (every sweep's folder)."""
+    from . import sweep
+    folder = sweep.results_dir() / profile
+    return sum(1 for _ in folder.glob("*/*.json")) if folder.is_dir() else 0
+
+
+def _interrupted(name: str, profile: str, parameters: dict[str, Any], dest: Path, before: int, running: Path,
+                 failed: Path) -> ChapterInterrupted:
+    """The one-line report of a run stopped by Ctrl-C (the partial notebook is kept as failed)."""
+    if running.exists():
+        os.replace(running, failed)
+    added = stored_trials(profile) - before
+    again = " ".join([f"python -m nnlib.chapter run {name} --profile {profile}"]
+                     + [f"-p {k} {v!r}" if isinstance(v, str) else f"-p {k} {v}" for k, v in parameters.items()])
+    return ChapterInterrupted(f"interrupted: {added} new trial{'s' if added != 1 else ''} stored (kept), "
+                              f"{_shown(dest)} unchanged; to resume, run `{again}`: it computes only the "
+                              f"trials not yet stored")
 
 
 def _value(text_: str) -> Any:
@@ -400,10 +525,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"chapter check failed: {p}", file=sys.stderr)
         return 1 if problems else 0
     parameters = {name: _value(value) for name, value in args.parameter}
+    try:
+        for name in args.chapters:  # every chapter's parameters checked before the first runs
+            precheck(name, args.profile, parameters)
+    except ChapterError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     for name in args.chapters:
         print(f"running chapter {name} with the {args.profile} profile")
         try:
             dest = run_chapter(name, args.profile, parameters, into=args.into, log_output=args.log_output)
+        except ChapterInterrupted as e:
+            print(f"\n{e}", file=sys.stderr)
+            return 130
+        except KeyboardInterrupt:
+            print(f"\ninterrupted before {name} started; no page changed", file=sys.stderr)
+            return 130
         except ChapterError as e:
             print(f"error: {e}", file=sys.stderr)
             return 1

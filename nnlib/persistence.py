@@ -159,7 +159,8 @@ def _build(meta: dict, meta_path: Path) -> Model:
                               f"{made.get(diff)!r:.60}: the file was edited or not written by nnlib")
     names = [n for n, _ in model.parameters()]
     if meta["arrays"] != names:
-        raise _bad(meta_path, f"lists the arrays {', '.join(meta['arrays'])}, a {name} has {', '.join(names)}")
+        raise _bad(meta_path, f"lists the arrays {', '.join(map(repr, meta['arrays']))}, a {name} has "
+                              f"{', '.join(map(repr, names))}")
     return model
 
 

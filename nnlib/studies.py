@@ -73,7 +73,8 @@ def study_000(profile: str) -> list[Sweep]:
 
 # The validation-chosen grid point of every study 000 architecture (study000-chosen.json), and the
 # grid point whose mean test accuracies come closest to the study's own (D4 93.66 %, Medium
-# 93.07 %, Large 94.54 %; root-mean-square distance over the three, computed by the chapter).
+# 93.07 %, Large 94.54 %; root-mean-square distance over the three: nnlib.study000.study_like_points,
+# which the chapter runs and tests/test_study000.py checks against these values).
 CHOSEN_000 = {"lr": 0.02, "batch_size": 32}
 STUDY_LIKE_000 = {"lr": 0.005, "batch_size": 128}
 INITS_000 = ("glorot", "pytorch")  # the depth test's other initialisations (He is the sweep's own)

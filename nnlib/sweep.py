@@ -34,6 +34,14 @@ class ResultsError(ValueError):
     """A stored record that cannot be read; the message names the file."""
 
 
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository when it is inside it (no machine path on a page)."""
+    try:
+        return str(Path(path).resolve().relative_to(data.DATA_DIR.resolve().parent))
+    except ValueError:
+        return str(path)
+
+
 def results_dir() -> Path:
     """Folder of all stored results: $NNLIB_RESULTS_DIR or data/results."""
     env = os.environ.get("NNLIB_RESULTS_DIR")
@@ -211,7 +219,7 @@ def run_sweep(name: str, grid: Sequence[dict], seeds: Sequence[int], dataset: st
     n_done = n_total - sum(len(todo) for _, todo in pending)
     say = print if progress else (lambda *a, **k: None)
     say(f"sweep {name!r} ({profile}): {len(grid)} configurations × {len(seeds)} seeds on {dataset}; "
-        f"{n_done} of {n_total} trials already stored in {folder}")
+        f"{n_done} of {n_total} trials already stored in {_shown(folder)}")
     if n_done:
         stale = stale_records([read_record(p) for p in record_files(folder)])
         if stale:

@@ -1,7 +1,18 @@
-"""Shared pytest helpers."""
+"""Shared pytest helpers, and Hypothesis's profiles.
+
+Under CI (env CI == "true") the property tests run with the profile ``ci``: derandomised (the
+same examples on every run, so that a red CI always means a defect, not an unlucky draw) and with
+no example database carried between runs.  Elsewhere the default profile draws new examples each
+run; ``--hypothesis-seed=N`` replays one draw.
+"""
 import os
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 
 @pytest.fixture

@@ -86,14 +86,16 @@ def test_none_means_the_profiles_value():
 
 
 @pytest.mark.parametrize("given,message", [
-    ({"profile": "full", "seeds": -3}, r"seeds must be a whole number ≥ 1; got -3 \(-p seeds -3\)"),
+    ({"profile": "full", "seeds": -3}, r"seeds must be a whole number ≥ 1 \(the profiles use quick 2, full 10\); "
+                                       r"got -3 \(-p seeds -3\)"),
     ({"profile": "full", "seeds": 2.5}, r"got 2.5"),
     ({"profile": "full", "seeds": True}, r"whole number"),
     ({"profile": "full", "seeds": "ten"}, r"got 'ten'"),
-    ({"profile": "full", "train_subset": 0}, r"train_subset must be a whole number ≥ 1 or None; got 0"),
+    ({"profile": "full", "train_subset": 0}, r"train_subset must be a whole number ≥ 1 or None \(.*\); got 0"),
     ({"profile": None}, r"the parameter profile is required: -p profile full"),
-    ({"profile": "ful"}, r"unknown profile 'ful' \(-p profile ful\); known: quick, full"),
-    ({"profile": "full", "workers": -1}, r"workers must be a whole number ≥ 0"),
+    ({"profile": "ful"}, r"unknown profile 'ful'; this chapter's profiles: quick, full"),
+    ({"profile": "full", "workers": -1}, r"workers must be a whole number ≥ 1"),
+    ({"profile": "full", "workers": 0}, r"workers must be a whole number ≥ 1 .*; got 0 \(-p workers 0\)"),
 ])
 def test_bad_values_say_what_was_typed(given, message):
     with pytest.raises(chapter.ChapterError, match=message):
@@ -131,12 +133,43 @@ def test_a_misspelt_parameter_fails_before_a_kernel_starts(tmp_path, book):
         chapter.run_chapter("tiny", "quick", into=chapter.BOOK, templates=tmp_path, progress=False)
 
 
-def test_a_failed_run_leaves_the_chapter_intact_and_keeps_the_failed_notebook(tmp_path, book):
-    write_template(tmp_path, "print('work')")
-    with pytest.raises(chapter.ChapterError, match=r"seeds must be a whole number ≥ 1; got -3 .* is unchanged"):
+def test_a_wrong_value_or_profile_fails_before_a_kernel_starts(tmp_path, book):
+    write_template(tmp_path, "raise AssertionError('must not run')")
+    failed = chapter.WORK / "tiny.failed.ipynb"
+    failed.unlink(missing_ok=True)
+    with pytest.raises(chapter.ChapterError, match=r"tiny: seeds must be a whole number ≥ 1 \(the profiles use quick 2, "
+                                                   r"full 10\); got -3"):
         chapter.run_chapter("tiny", "quick", {"seeds": -3}, into=book, templates=tmp_path, progress=False)
+    with pytest.raises(chapter.ChapterError, match=r"workers must be a whole number ≥ 1"):
+        chapter.run_chapter("tiny", "quick", {"workers": 0}, into=book, templates=tmp_path, progress=False)
+    elsewhere = tmp_path / "book-nope"
+    with pytest.raises(chapter.ChapterError, match=r"unknown profile 'nope'; this chapter's profiles: quick, full"):
+        chapter.run_chapter("tiny", "nope", into=elsewhere, templates=tmp_path, progress=False)
+    assert not elsewhere.exists() and not failed.exists()  # no kernel, no folder
     assert (book / "tiny.ipynb").read_text() == "committed"
-    assert '"work\\n"' not in (chapter.WORK / "tiny.failed.ipynb").read_text()  # stopped before any work
+
+
+def test_a_failed_cell_leaves_the_chapter_intact_and_keeps_the_failed_notebook(tmp_path, book):
+    write_template(tmp_path, "print('work')\nraise ValueError('broken')")
+    with pytest.raises(chapter.ChapterError, match=r"tiny failed in cell .*ValueError: broken .* is unchanged"):
+        chapter.run_chapter("tiny", "quick", into=book, templates=tmp_path, progress=False)
+    assert (book / "tiny.ipynb").read_text() == "committed"
+    assert '"work\\n"' in (chapter.WORK / "tiny.failed.ipynb").read_text()
+
+
+def test_a_result_neutral_parameter_leaves_the_page_unchanged():
+    injected = {"cell_type": "code", "metadata": {"tags": ["injected-parameters"]}, "outputs": [],
+                "source": ["# Parameters\n", 'profile = "full"\n', "workers = 2\n", 'scheduler = "tcp://h:1"\n']}
+    plain = {"cell_type": "code", "metadata": {"tags": ["injected-parameters"]}, "outputs": [],
+             "source": ["# Parameters\n", 'profile = "full"\n']}
+
+    def page(cell, parameters):
+        return {"metadata": {"papermill": {"parameters": parameters}}, "nbformat": 4, "nbformat_minor": 5,
+                "cells": [json.loads(json.dumps(cell))]}
+
+    with_workers = chapter.normalise(page(injected, {"profile": "full", "workers": 2, "scheduler": "tcp://h:1"}))
+    assert with_workers == chapter.normalise(page(plain, {"profile": "full"}))
+    assert "remove-cell" in with_workers["cells"][0]["metadata"]["tags"]
 
 
 def test_a_rerun_on_the_same_results_writes_the_same_bytes_without_kernel_noise(tmp_path, capfd):
@@ -196,7 +229,7 @@ def test_chapter_runs_quick_and_has_a_row_for_every_claim(name, parameters, clai
     outputs = [o for c in json.loads(dest.read_text())["cells"] for o in c.get("outputs", [])]
     glued = {o["metadata"]["scrapbook"]["name"] for o in outputs if "scrapbook" in o.get("metadata", {})}
     assert {"findings", "profile", "provenance", "rerun"} <= glued
-    assert sum(any(k.endswith("image/png") for k in o.get("data", {})) for o in outputs) >= 2
+    assert sum(any(k.endswith(("image/png", "image/svg+xml")) for k in o.get("data", {})) for o in outputs) >= 2
     study = name.split("_")[1]
     rows = json.loads((tmp_path / "results" / "quick" / f"study{study}-claims.json").read_text())["claims"]
     assert [r["id"] for r in rows] == [f"{study}-{i}" for i in range(1, claims + 1)]

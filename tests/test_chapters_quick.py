@@ -23,7 +23,7 @@ def test_study_001_quick_runs_and_covers_every_claim(tmp_path, monkeypatch, requ
     assert not [o for o in outputs if o.get("output_type") == "error"]
     glued = {o["metadata"]["scrapbook"]["name"] for o in outputs if "scrapbook" in o.get("metadata", {})}
     assert {"findings", "claims_001", "provenance"} <= glued
-    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 4  # two figures per dataset
+    assert sum(bool({"image/png", "image/svg+xml"} & set(o.get("data", {}))) for o in outputs) >= 4  # two per dataset
     claims = json.loads((tmp_path / "results" / "quick" / "study001-claims.json").read_text())["claims"]
     assert {r["id"] for r in claims} == {f"001-{i}" for i in range(1, 6)}
     assert all(r["verdict"] for r in claims)

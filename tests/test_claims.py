@@ -63,3 +63,62 @@ def test_sources_page_lists_the_hashes_nnlib_checks():
     for files in data.SHA256.values():
         for name, digest in files.items():
             assert f"`{digest}`" in page, name
+
+
+def test_gather_carries_what_a_verdict_depends_on(tmp_path):
+    write(tmp_path, "001", [{"id": "001-1", "claim": "c", "verdict": "reproduced", "depends on": "the partner",
+                             "tests": 10, "correction": "Holm over 60"},
+                            {"id": "001-2", "claim": "c", "verdict": "reproduced"}])
+    df, _ = claims.gather("quick", tmp_path)
+    assert df["depends on"].tolist() == ["the partner", ""]
+    assert df["tests"].tolist() == [10, 0] and df["correction"].tolist() == ["Holm over 60", ""]
+
+
+def test_quoted_differences_are_the_signed_intervals():
+    text = ("D4 − Medium: -0.36 points [-0.65, -0.07]; 97.15 % [96.86, 97.45]; 1.24× [1.19, 1.28]; "
+            "c1 + cross-entropy − c1 +1.32 points [-1.34, +3.99]; −0.50 [−0.90, −0.10]")
+    assert claims.quoted_differences(text) == [(-0.36, -0.65, -0.07), (1.32, -1.34, 3.99), (-0.5, -0.9, -0.1)]
+
+
+def test_interval_p_recovers_welch_p_with_its_degrees_of_freedom():
+    import numpy as np
+    from scipy import stats
+
+    from nnlib import report
+    a, b = np.array([1.0, 1.3, 0.8, 1.1, 1.2]), np.array([0.7, 0.9, 0.6, 1.0, 0.75, 0.8])
+    d, lo, hi, p = report.welch_test(a, b)
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    dof = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
+    assert claims.interval_p(d, lo, hi, dof) == pytest.approx(p, rel=1e-6)
+    # a normal reading is the least conservative; few degrees of freedom the most
+    assert claims.interval_p(d, lo, hi) < p < claims.interval_p(d, lo, hi, 2)
+    assert claims.interval_p(0.0, -1.0, 1.0) == pytest.approx(1.0)
+    assert claims.interval_p(1.0, 1.0, 1.0) == 0.0
+    assert stats.norm.sf(0) == 0.5
+
+
+def test_correction_over_quoted_differences_shows_what_changes(tmp_path):
+    # 000-4's interval alone excludes 0 (p 0.015 read as normal, 0.026 as t with 4 dof); with one more such
+    # difference and a clear one, Holm doubles it: under 0.05 only in the least conservative reading
+    rows = [{"id": "000-4", "claim": "c", "verdict": "not reproduced: the opposite holds",
+             "we measured": "D4 − Medium: -0.36 points [-0.65, -0.07]"},
+            {"id": "000-6", "claim": "c", "verdict": "reproduced",
+             "we measured": "+0.98 points [+0.81, +1.15]; +0.40 points [+0.08, +0.72]"},
+            {"id": "000-10", "claim": "c", "verdict": "reproduced (competitive)",
+             "we measured": "D4 − Medium -0.36 points [-0.65, -0.07] with fewer parameters"},
+            {"id": "000-7", "claim": "c", "verdict": "true by construction", "we measured": "+9.00 [+8.00, +10.00]"}]
+    write(tmp_path, "000", rows)
+    df, _ = claims.gather("quick", tmp_path)
+    tests = claims.difference_tests(df)
+    assert len(tests) == 4  # 000-7 is not a measured verdict
+    assert len(tests.drop_duplicates(["study", "dataset", "d", "lo", "hi"])) == 3  # one difference quoted twice
+    shared = tests[tests["id"].isin(["000-4", "000-10"])]
+    assert shared["holm_high"].nunique() == 1 and (shared["holm_high"] > 0.05).all()
+    readings = claims.corrected_reading(tests)
+    assert set(readings) == {0, 1, 2}  # 000-4, 000-10 and 000-6's second difference, not its first
+    assert "+0.98" not in readings[1] and "+0.40" in readings[1]
+    assert "significant only if the seeds give the test many degrees of freedom" in readings[0]
+    assert "after Holm over the book's 3 quoted differences" in readings[0]
+    assert claims.book_tests(df, 3, {"synthesis": 10}) == 13
+    df.loc[1, "tests"] = 6  # a chapter that ran 6 tests behind 000-6's two quoted differences
+    assert claims.book_tests(df, 3, {}) == 6 + 3 - 2

@@ -103,7 +103,7 @@ JSON_DAMAGE = {
     "negative seed": (lambda m: m.update(seeds=[2, -3]), "\"seeds\" must be"),
     "boolean seed": (lambda m: m.update(seeds=[True, 3]), "\"seeds\" must be"),
     "integer dtype": (lambda m: m.update(dtype="int8"), "\"dtype\" must be"),
-    "wrong array list": (lambda m: m.update(arrays=["layer0.W"]), "lists the arrays layer0.W, a MLP has"),
+    "wrong array list": (lambda m: m.update(arrays=["layer0.W"]), "lists the arrays 'layer0.W', a MLP has"),
     "history not an object": (lambda m: m.update(history=[1, 2]), "malformed history: an object is needed"),
     "history lacks epochs": (lambda m: m["history"].pop("epoch"), "malformed history: lacks epoch"),
     "history unknown entry": (lambda m: m["history"].update(note="x"), "malformed history: has unknown entries 'note'"),

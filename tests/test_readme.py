@@ -1,5 +1,6 @@
-"""The README's first screen quotes what the book found: it must say what the committed synthesis
-page computed, not what it said when the README was last edited."""
+"""The README's first screen and the introduction quote what the book found: they must say what
+the committed synthesis and study 001 pages computed (corrected, by distinct pair), not what they
+said when the prose was last edited."""
 import json
 import re
 from pathlib import Path
@@ -18,16 +19,71 @@ def glued(notebook: Path, name: str) -> str:
     raise AssertionError(f"{notebook.name} glues no {name!r}")
 
 
+def flat(path: Path) -> str:
+    return " ".join(path.read_text().split())
+
+
+def tallies(answer: str) -> dict[str, tuple[int, ...]]:
+    """From the synthesis answer box: per kind of pairing (distinct pairs, reuse better after Holm,
+    uncorrected, ordinary better after Holm, uncorrected, tests on the page)."""
+    out = {}
+    for kind, what in (("size", "parameter counts"), ("compute", "multiply-adds")):
+        m = re.search(rf"[Oo]f the (\d+) distinct pairs [^.]*?{what} [^.]*?more accurate on every dataset in (\d+) "
+                      rf"\((\d+) uncorrected\) and significantly less accurate on every dataset in (\d+) "
+                      rf"\((\d+) uncorrected\), after Holm over the page's (\d+) tests", answer)
+        assert m, f"the synthesis answer box has no {kind} tally in the expected words"
+        out[kind] = tuple(int(g) for g in m.groups())
+    return out
+
+
+def answer_text() -> str:
+    return " ".join(glued(ROOT / "book" / "synthesis.ipynb", "answer").split())
+
+
 def test_readme_states_the_synthesis_answer_as_computed():
-    answer = glued(ROOT / "book" / "synthesis.ipynb", "answer")
-    readme = " ".join((ROOT / "README.md").read_text().split())
-    in_short = re.search(r"\*\*In short:\*\* (.+)", answer).group(1).strip()
+    answer = answer_text()
+    readme = flat(ROOT / "README.md")
+    in_short = re.search(r"\*\*In short:\*\* (.+?)(?= - |$)", answer).group(1).strip()
     assert in_short in readme, "README.md does not quote the synthesis page's 'In short' line"
-    size = re.search(r"Of the (\d+) pairs[^.]*parameter counts[^.]*more accurate in (\d+), "
-                     r"significantly less accurate in (\d+)", answer).groups()
-    compute = re.search(r"of the (\d+) pairs[^.]*multiply-adds[^.]*more accurate in (\d+), "
-                        r"significantly less accurate in (\d+)", answer).groups()
-    assert (f"significantly more accurate in {size[1]} of {size[0]} pairs (less accurate in {size[2]})"
+    t = tallies(answer)
+    n, k, u, k_other, _, tests = t["size"]
+    assert f"after one Holm correction over all {tests} tests" in readme
+    assert (f"significantly more accurate on every dataset in {k} of {n} distinct pairs ({u} uncorrected;"
             in readme), "README.md's equal-parameter tally differs from the synthesis page"
-    assert (f"significantly less accurate in {compute[2]} of {compute[0]} pairs (more accurate in {compute[1]})"
-            in readme), "README.md's equal-multiply-add tally differs from the synthesis page"
+    assert f"and less accurate in {k_other};" in readme
+    n, k_other, _, k, u, _ = t["compute"]
+    assert (f"significantly less accurate in {k} of {n} distinct pairs ({u} uncorrected) and more accurate in "
+            f"{k_other}." in readme), "README.md's equal-multiply-add tally differs from the synthesis page"
+    by_study = re.search(r"by study, reusing better: study 000: (\d+ of \d+); study 001: (\d+ of \d+)", answer).groups()
+    assert f"study 000: {by_study[0]}, study 001: {by_study[1]}" in readme
+
+
+def test_no_single_network_carries_a_headline_count():
+    """The README says no single network carries either count: the page's leave-one-network-out
+    check must leave a majority of the remaining distinct pairs with the headline outcome."""
+    leaves = [tuple(map(int, m)) for m in re.findall(r"still leaves (\d+) of the remaining (\d+) distinct pairs", answer_text())]
+    assert len(leaves) == 2 and all(left > of / 2 for left, of in leaves), leaves
+    assert "No single network carries either count" in flat(ROOT / "README.md")
+
+
+def test_intro_states_the_corrected_counts():
+    t = tallies(answer_text())
+    intro = flat(ROOT / "book" / "intro.md")
+    n, k, u, k_other, _, tests = t["size"]
+    assert f"after one Holm correction over all {tests} tests" in intro
+    assert f"significantly more accurate on every dataset in {k} of {n} distinct pairs ({u} uncorrected)" in intro
+    assert (k_other == 0) == ("never less accurate" in intro)
+    n, k_other, _, k, u, _ = t["compute"]
+    assert f"significantly less accurate in {k} of {n} ({u} uncorrected)" in intro
+    assert (k_other == 0) == ("never more accurate" in intro)
+    assert "In these two studies' networks" in intro and "not a general law" in intro
+
+
+def test_readme_states_study_001_verdict_from_trained_pairs():
+    findings = glued(ROOT / "book" / "study_001.ipynb", "findings")
+    readme = flat(ROOT / "README.md")
+    for dataset in ("MNIST", "Fashion-MNIST"):
+        line = re.search(rf"\*\*001-1\*\* \({dataset}\)[^\n]*", findings).group(0)
+        n = re.search(r"reproduced at all (\d+) budgets with trained partners", line)
+        assert n, f"study 001's 001-1 on {dataset} is no longer reproduced at every budget: update README.md"
+        assert f"significantly more accurate at all {n.group(1)} such budgets" in readme

@@ -91,11 +91,24 @@ def test_hand_example_autograd_is_stored_once_when_pytorch_is_installed(tmp_path
 def test_study_003_sweep_definition():
     sweep, = studies.study_003("full")
     assert sweep.name == "study003" and len(sweep.seeds) >= 20 and sweep.dataset == "mnist"
-    by_lr = {c["optimizer"]["lr"]: c for c in sweep.grid}
-    assert set(by_lr) == {0.8, 0.1} and len(sweep.grid) == 3
+    assert len(sweep.grid) == len(studies.PROTOCOLS_003) == 5
+    by_label = {c["label"]: c for c in sweep.grid}
+    leaky = {"name": "relu_leaky_backward", "alpha": 0.01}
+    expected = {  # protocol: (layer sizes, hidden activation, η)
+        "rust": ([784, 256, 10], leaky, 0.8),  # the 9.1 s run (e733a6b)
+        "rust_true_relu": ([784, 256, 10], "relu", 0.8),
+        "pytorch": ([784, 256, 10], "relu", 0.1),  # the author's PyTorch script
+        "readme": ([784, 256, 10], leaky, 0.1),  # the README's reading of the 102.5 s and 44.3 s runs
+        "commit": ([784, 256, 128, 128, 128, 10], leaky, 0.1),  # the code committed with them
+    }
+    for key, (layers, activation, lr) in expected.items():
+        c = by_label[studies.PROTOCOLS_003[key]["label"]]
+        assert c["model_args"]["layer_sizes"] == layers and c["model_args"]["activation"] == activation
+        assert c["optimizer"] == {"name": "sgd", "lr": lr}
     for c in sweep.grid:
         assert c["batch_size"] == 512 and c["shuffle"] is False and c["target"] == ["test", 0.96]
-        assert c["model_args"]["layer_sizes"] == [784, 256, 10] and c["model_args"]["init"] == "he"
+        assert c["model_args"]["init"] == "he" and c["model_args"]["output_activation"] == "softmax"
+        assert c["model_args"]["cost"] == "categorical_cross_entropy"
     assert studies.STUDIES["003"] is studies.study_003
     with pytest.raises(ValueError, match="unknown study 003 setting"):
         studies.settings_003("quick", epochs=3)

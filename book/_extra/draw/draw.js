@@ -471,22 +471,34 @@
 
   function buildAbout() {
     var box = $("nnd-about");
-    var table = make("table", "nnd-table"), head = make("tr");
-    ["network", "study", "chosen", "seed", "accuracy on the test images", "parameters", "training", "record", "code"].forEach(function (t) {
-      head.appendChild(make("th", null, t));
-    });
-    table.appendChild(head);
-    D.networks.forEach(function (net) {
-      var a = net.about, tr = make("tr"), opt = a.optimizer || {};
+    // Two tables, so that each fits the page's column: what each network is, then how it was
+    // trained again and from which record (long paths and codes may break anywhere).
+    function table(columns, cells, codes) {
+      var t = make("table", "nnd-table"), head = make("tr");
+      columns.forEach(function (c) { head.appendChild(make("th", null, c)); });
+      t.appendChild(head);
+      D.networks.forEach(function (net) {
+        var tr = make("tr");
+        cells(net).forEach(function (text, i) {
+          tr.appendChild(make("td", codes.indexOf(i) >= 0 ? "nnd-code" : null, text));
+        });
+        t.appendChild(tr);
+      });
+      box.appendChild(t);
+    }
+    table(["network", "study", "chosen", "seed", "accuracy on the test images", "parameters"], function (net) {
+      var a = net.about;
+      return [net.title, a.study, a.chosen, String(a.seed),
+        pct(a.test_accuracy) + (a.split === "all" ? " (it trained on them: not a test accuracy)" : ""),
+        a.n_parameters.toLocaleString("en")];
+    }, []);
+    table(["network", "training", "record", "code"], function (net) {
+      var a = net.about, opt = a.optimizer || {};
       var training = a.epochs + " epochs, batch " + a.batch_size + ", " + (opt.name || "") +
         (opt.lr !== undefined ? " η = " + opt.lr : "") + (a.augment ? ", augmented data" : "") +
         (a.input !== "pixels" ? ", input " + a.input : "") + "; " + a.retrained;
-      [net.title, a.study, a.chosen, String(a.seed),
-        pct(a.test_accuracy) + (a.split === "all" ? " (it trained on them: not a test accuracy)" : ""), a.n_parameters.toLocaleString("en"),
-        training, a.record, a.code_fingerprint].forEach(function (t) { tr.appendChild(make("td", null, t)); });
-      table.appendChild(tr);
-    });
-    box.appendChild(table);
+      return [net.title, training, a.record, a.code_fingerprint];
+    }, [2, 3]);
     var missing = D.manifest.missing || [];
     var p = make("p", "nnd-missing");
     if (!missing.length) p.textContent = "Every network the page is meant to show is here.";
