@@ -16,6 +16,7 @@ single runs to 96 % with nnlib and, when installed, PyTorch, on a pinned number 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import time
@@ -35,14 +36,25 @@ from .studies import TARGET_003 as TARGET
 from .studies import model_args_003 as model_args
 from .studies import settings_003 as settings
 
-# The author's recorded hyperfine results (mean and standard deviation of 100 runs, seconds, on
-# the author's machine) and their network and learning rate where known.
+# The author's recorded hyperfine results (mean and standard deviation of 100 runs, and the mean
+# user and system CPU seconds per run, from the JSON files hyperfine wrote, on the author's
+# machine), with the commit that added each, its date, and the network and learning rate of the
+# code committed with it ("network" None: 784-256-10 by the README, the committed code's otherwise).
 AUTHOR_TIMINGS = [
-    {"run": "PyTorch script", "mean": 193.5, "sd": 10.4},
-    {"run": "Rust", "mean": 102.5, "sd": 11.7},
-    {"run": "Rust parallel", "mean": 44.3, "sd": 4.4},
-    {"run": "Rust parallel, later run (another network)", "mean": 9.1, "sd": 0.2},
+    {"run": "PyTorch script", "mean": 193.54, "sd": 10.38, "user": 228.21, "system": 0.85, "commit": "e4d678e",
+     "date": "2025-10-18", "network": "784-256-10", "lr": 0.1},
+    {"run": "Rust", "mean": 102.52, "sd": 11.70, "user": 102.31, "system": 0.20, "commit": "e4d678e",
+     "date": "2025-10-18", "network": "784-256-128-128-128-10", "lr": 0.1},
+    {"run": "Rust parallel", "mean": 44.27, "sd": 4.44, "user": 55.32, "system": 103.78, "commit": "2e4fc4e",
+     "date": "2025-10-23", "network": "784-256-128-128-128-10", "lr": 0.1},
+    {"run": "Rust parallel, later run (another network)", "mean": 9.12, "sd": 0.23, "user": 20.30, "system": 24.02,
+     "commit": "e733a6b", "date": "2026-03-05", "network": "784-256-10", "lr": 0.8},
 ]
+
+
+def cpu_busy(run: dict) -> float:
+    """CPUs a recorded run kept busy on average: (user + system CPU seconds) / wall seconds."""
+    return (run["user"] + run["system"]) / run["mean"]
 
 
 # ---------------------------------------------------------------- the 3-2-3 example
@@ -233,6 +245,286 @@ def measure_timings(seeds: list[int], threads: tuple[int, ...], max_epochs: int,
     return finish(other.cores)
 
 
+# ---------------------------------------------------------------- time per epoch, interleaved
+
+#: The programs timed per epoch: nnlib with four of the sweep's configurations, and PyTorch with the
+#: PyTorch script's network fed from tensors in memory or image by image through a DataLoader.
+EPOCH_PROGRAMS = (("nnlib", "readme"), ("nnlib", "commit"), ("nnlib", "rust"), ("nnlib", "pytorch"),
+                  ("PyTorch", "memory"), ("PyTorch", "loader"))
+TEST_IMAGES = 10_000  # the test set the author's script passes through its DataLoader after every epoch
+
+
+def _one_epoch(implementation: str, what: str, seed: int, ds, images: np.ndarray | None) -> dict:
+    """Wall seconds of one training epoch (``train``) and of one pass over the test set (``eval``,
+    None for the DataLoader, which times training only) of a program of :data:`EPOCH_PROGRAMS`,
+    from fresh weights drawn with ``seed``; ``cpu`` is the CPU seconds of the whole call (every thread)."""
+    cpu0 = time.process_time()
+    if implementation == "nnlib":
+        run = time_to_target_nnlib(what, seed, ds.X_train, ds.y_train, ds.X_test, ds.y_test, max_epochs=1, target=1.0)
+        out = {"train": run["train_seconds"][0], "eval": run["eval_seconds"][0]}
+    elif what == "memory":
+        run = torch_baselines.time_to_target(seed, ds.X_train, ds.y_train, ds.X_test, ds.y_test,
+                                             lr=PROTOCOLS["pytorch"]["lr"], batch_size=BATCH, target=1.0, max_epochs=1)
+        out = {"train": run["train_seconds"][0], "eval": run["eval_seconds"][0]}
+    elif what == "loader":
+        out = {"train": torch_baselines.per_image_loader_epoch_seconds(images, ds.y_train, seed=seed,
+                                                                       lr=PROTOCOLS["pytorch"]["lr"], batch_size=BATCH),
+               "eval": None}
+    else:
+        raise ValueError(f"unknown program {implementation} {what}; choose one of {EPOCH_PROGRAMS}")
+    return {**out, "cpu": time.process_time() - cpu0}
+
+
+def measure_epoch_timings(rounds: int, threads: tuple[int, ...] = (1, 2), cpu_seconds: float = 25 * 60,
+                          wall_seconds: float | None = None,
+                          programs: tuple[tuple[str, str], ...] = EPOCH_PROGRAMS, progress: bool = True,
+                          note: str | None = None, save_to: str | Path | None = None, dataset=None) -> dict:
+    """Time one epoch of every program of ``programs`` on every thread count of ``threads``,
+    interleaved: each round runs every (program, threads) pair once, in an order shuffled anew
+    each round, so that a change in the machine's speed (it is shared) falls on all of them alike
+    and ratios can be taken round by round.  Stops before a round that would take this process past
+    ``cpu_seconds`` of CPU time, or the measurement past ``wall_seconds`` (judged from the rounds so
+    far).  ``dataset``: MNIST by default.
+
+    Returns a JSON-ready dict: ``threads``, ``programs``, ``rounds_asked``, ``runs`` (one per
+    measurement: round, order, implementation, program, threads, train, eval, cpu seconds),
+    ``machine``, ``load``, ``warnings``, ``note``, ``cpu_seconds`` and ``total_seconds``."""
+    from . import data
+    use_torch = torch_baselines.available()
+    programs = tuple(p for p in programs if p[0] != "PyTorch" or use_torch)
+    if use_torch:
+        import torch  # noqa: F401 - loaded now, so that bench.pinned_threads sets its threads too
+    ds = dataset if dataset is not None else data.load("mnist")
+    images = (ds.X_train.reshape(-1, 28, 28) * 255).round().astype(np.uint8)
+    say = print if progress else (lambda *a, **k: None)
+    load, warning = bench.check_load(os.cpu_count() or 1, max(threads))
+    result = {"threads": list(threads), "programs": [list(p) for p in programs], "rounds_asked": rounds,
+              "cpu_seconds_limit": cpu_seconds, "wall_seconds_limit": wall_seconds,
+              "batch_size": BATCH, "n_train": int(len(ds.y_train)), "n_test": int(len(ds.y_test)),
+              "torch": bool(use_torch), "machine": bench.machine_facts(), "load": load,
+              "warnings": [warning] if warning else [], "note": note, "runs": []}
+    if warning:
+        say(warning)
+    pairs = [(impl, what, n) for impl, what in programs for n in threads]
+    rng = np.random.default_rng(2026)
+    # A warm-up on the first 2,048 images, not stored: the first call of each program and thread
+    # count pays for loading libraries, starting threads and allocating memory.
+    warm = dataclasses.replace(ds, X_train=ds.X_train[:2048], y_train=ds.y_train[:2048],
+                               X_test=ds.X_test[:512], y_test=ds.y_test[:512])
+    for impl, what, n in pairs:
+        with bench.pinned_threads(n):
+            _one_epoch(impl, what, 0, warm, images[:2048])
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    with bench.OtherLoad() as other:
+        for r in range(rounds):
+            used, wall = time.process_time() - cpu0, time.perf_counter() - t0
+            if r and (used + used / r > cpu_seconds or (wall_seconds is not None and wall + wall / r > wall_seconds)):
+                say(f"stopping after {r} rounds: another would pass {cpu_seconds:.0f} CPU seconds "
+                    f"or {wall_seconds} seconds")
+                break
+            for order, i in enumerate(rng.permutation(len(pairs))):
+                impl, what, n = pairs[i]
+                with bench.pinned_threads(n):
+                    t = _one_epoch(impl, what, r, ds, images)
+                result["runs"].append({"round": r, "order": order, "implementation": impl, "program": what,
+                                       "threads": n, **t})
+                say(f"round {r}, {impl} {what}, {n} thread(s): {t['train']:.3f} s", flush=True)
+            result.update(cpu_seconds=time.process_time() - cpu0, total_seconds=time.perf_counter() - t0)
+            if save_to is not None:
+                bench.write_result(result, save_to)
+    result["load"]["load_average_after"] = bench.load_average()
+    result["load"]["other_processes_cpus"] = other.cores
+    result.update(cpu_seconds=time.process_time() - cpu0, total_seconds=time.perf_counter() - t0)
+    if save_to is not None:
+        bench.write_result(result, save_to)
+    return result
+
+
+def epoch_timings_path(profile: str) -> Path:
+    """Where a profile's interleaved per-epoch timings are stored:
+    ``<results>/<profile>/study003-timing/per-epoch.json``."""
+    return timings_path(profile).with_name("per-epoch.json")
+
+
+def read_epoch_timings(path: str | Path) -> dict:
+    """Stored per-epoch timings (see :func:`measure_epoch_timings`); a bad file raises ValueError naming it."""
+    return bench.read_result(path, required=("machine", "threads", "programs", "runs", "load", "n_train", "n_test"),
+                             command="python -m nnlib.study003 time-epochs --out")
+
+
+# ---------------------------------------------------------------- the recorded ratios, factor by factor
+
+#: The network of the 102.5 s and 44.3 s runs under each reading of the author's repository: the
+#: README's ("[728] → [256] → [10]", "all parameters the same") or the code committed with them.
+READINGS = {"README": "readme", "committed code": "commit"}
+
+#: The three recorded ratios: (name, slower run, faster run) of :data:`AUTHOR_TIMINGS`.
+RATIOS = (("PyTorch script / Rust", "PyTorch script", "Rust"),
+          ("Rust / Rust parallel", "Rust", "Rust parallel"),
+          ("Rust / later parallel run", "Rust", "Rust parallel, later run (another network)"))
+FACTORS = ("epochs needed", "time per epoch", "input pipeline", "parallelism")
+
+
+def epoch_seconds_frame(timing: dict) -> "pd.DataFrame":
+    """Seconds of one epoch — one training pass and one test pass — per (round, program, threads)
+    of a :func:`measure_epoch_timings` result: columns round, program ("nnlib readme", …,
+    "PyTorch memory", "PyTorch loader"), threads, train, eval, epoch.  The DataLoader was timed
+    over the training set only; its test pass is the in-memory test pass of the same round plus
+    ``n_test`` conversions at the cost per image its training pass showed over the in-memory one."""
+    import pandas as pd
+    df = pd.DataFrame(timing["runs"])
+    if df.empty:
+        raise ValueError("the per-epoch timings hold no runs; measure them again")
+    df["program"] = df["implementation"] + " " + df["program"]
+    df = df[["round", "program", "threads", "train", "eval"]].copy()
+    loader = df["program"] == "PyTorch loader"
+    if loader.any():
+        memory = df[df["program"] == "PyTorch memory"].set_index(["round", "threads"])
+        key = pd.MultiIndex.from_frame(df.loc[loader, ["round", "threads"]])
+        per_image = (df.loc[loader, "train"].to_numpy() - memory["train"].reindex(key).to_numpy()) / timing["n_train"]
+        df.loc[loader, "eval"] = memory["eval"].reindex(key).to_numpy() + timing["n_test"] * per_image
+    df["eval"] = df["eval"].astype(float)
+    df["epoch"] = df["train"] + df["eval"]
+    return df.reset_index(drop=True)
+
+
+def factor_specs(reading: str) -> dict[str, list[tuple]]:
+    """For each recorded ratio of :data:`RATIOS`, its four factors under a reading of :data:`READINGS`:
+    (factor, numerator, denominator), each side ("E", configuration) — the mean epochs to 96 % —
+    or ("T", program, threads) — the mean seconds per epoch measured here — or None for 1 (the
+    two runs do not differ in that factor).  Their product is the ratio predicted from this
+    machine; nnlib stands in for the author's Rust code and 2 threads for their cores."""
+    r = READINGS[reading]
+    nn = f"nnlib {r}"
+    return {
+        # PyTorch (784-256-10, η 0.1, per-image DataLoader, its default threads) against the serial Rust run.
+        "PyTorch script / Rust": [
+            ("epochs needed", ("E", "torch"), ("E", r)),
+            ("time per epoch", ("T", "PyTorch memory", 1), ("T", nn, 1)),
+            ("input pipeline", ("T", "PyTorch loader", 1), ("T", "PyTorch memory", 1)),
+            ("parallelism", ("T", "PyTorch loader", 2), ("T", "PyTorch loader", 1))],
+        # The same network, η and data order, trained serially and in parallel.
+        "Rust / Rust parallel": [
+            ("epochs needed", None, None), ("time per epoch", None, None), ("input pipeline", None, None),
+            ("parallelism", ("T", nn, 1), ("T", nn, 2))],
+        # The serial run against the 9.1 s run (784-256-10, η 0.8, parallel).
+        "Rust / later parallel run": [
+            ("epochs needed", ("E", r), ("E", "rust")),
+            ("time per epoch", ("T", nn, 1), ("T", "nnlib rust", 1)),
+            ("input pipeline", None, None),
+            ("parallelism", ("T", "nnlib rust", 1), ("T", "nnlib rust", 2))],
+    }
+
+
+def _side_means(epochs: dict[str, np.ndarray], seconds: dict[tuple[str, int], np.ndarray],
+                rng: np.random.Generator | None) -> dict:
+    """Means of every quantity, or of one bootstrap resample: the seeds of each configuration
+    resampled on their own, the rounds of the timings resampled together (a round's programs ran
+    side by side, so they stay paired)."""
+    out = {}
+    for k, v in epochs.items():
+        out[("E", k)] = float(np.mean(v if rng is None else v[rng.integers(0, len(v), len(v))]))
+    n_rounds = len(next(iter(seconds.values()))) if seconds else 0
+    pick = None if rng is None else rng.integers(0, n_rounds, n_rounds)
+    for (program, n), v in seconds.items():
+        out[("T", program, n)] = float(np.mean(v if pick is None else v[pick]))
+    return out
+
+
+def sweep_epochs(records: list[dict]) -> dict[str, np.ndarray]:
+    """Epochs to 96 % per seed of each configuration of the sweep (:data:`PROTOCOLS`), in seed
+    order, shape (n_seeds,); NaN for a seed that did not reach it within its epochs."""
+    by_label = {p["label"]: k for k, p in PROTOCOLS.items()}
+    out: dict[str, dict[int, float]] = {}
+    for r in records:
+        key = by_label.get(r["config"]["label"])
+        if key is None:
+            raise ValueError(f"a study 003 record has the unknown label {r['config']['label']!r}")
+        out.setdefault(key, {})[r["seed"]] = np.nan if r["stopped_epoch"] is None else float(r["stopped_epoch"])
+    return {k: np.array([v[s] for s in sorted(v)]) for k, v in out.items()}
+
+
+def torch_epochs(timings: dict) -> np.ndarray:
+    """PyTorch's epochs to 96 % with the PyTorch script's protocol, one value per seed (the mean
+    of that seed's runs on every thread count: the same seed, so not independent observations),
+    in seed order, shape (n_seeds,); NaN where a seed's runs did not all reach it."""
+    per_seed: dict[int, list[float]] = {}
+    for r in timings["runs"]:
+        if r["implementation"] == "PyTorch":
+            per_seed.setdefault(r["seed"], []).append(float(r["epochs"]) if r["reached"] else np.nan)
+    return np.array([np.mean(per_seed[s]) for s in sorted(per_seed)])
+
+
+def decompose(epochs: dict[str, np.ndarray], per_epoch: "pd.DataFrame", n_boot: int = 10_000,
+              seed: int = 0, level: float = 0.95, parallelism: bool = True) -> "pd.DataFrame":
+    """Each recorded ratio of :data:`RATIOS`, under each reading of :data:`READINGS`, as a product
+    of the factors of :func:`factor_specs` measured here.
+
+    ``epochs``: epochs to 96 %, one value per seed, shape (n_seeds,), for "readme", "commit",
+    "rust" (the 9.1 s run's configuration) and "torch" (PyTorch with the script's protocol).
+    ``per_epoch``: :func:`epoch_seconds_frame`; rounds missing a program are dropped.
+
+    Returns one row per (ratio, reading, factor) with value, lo, hi (percentile bootstrap,
+    ``n_boot`` resamples) and ``share``, log(value) / log(recorded): the part of the recorded ratio
+    the factor accounts for (1 = all of it; negative = it works against the ratio).  Besides the
+    four factors each (ratio, reading) has the rows "measured here" (their product), "measured here,
+    one thread" (the product without parallelism), "recorded"
+    (the author's ratio) and "not measured here" (recorded / product: the author's Rust code
+    against nnlib, their machine and cores, program start-up).
+
+    ``parallelism=False``: the two-thread timings do not measure parallelism (other processes kept
+    the second core busy), so the parallelism rows are NaN, the product leaves that factor out and
+    it falls into "not measured here"."""
+    import pandas as pd
+    wide = per_epoch.pivot_table(index="round", columns=["program", "threads"], values="epoch").dropna()
+    if wide.empty:
+        raise ValueError("no round of the per-epoch timings has every program; measure them again")
+    seconds = {col: wide[col].to_numpy(float) for col in wide.columns}
+    epochs = {k: np.asarray(v, float)[np.isfinite(np.asarray(v, float))] for k, v in epochs.items()}
+    means = {a["run"]: a["mean"] for a in AUTHOR_TIMINGS}
+    rng = np.random.default_rng(seed)
+    draws = [_side_means(epochs, seconds, None)] + [_side_means(epochs, seconds, rng) for _ in range(n_boot)]
+
+    def value(side: tuple | None, d: dict) -> float:
+        if side is None:
+            return 1.0
+        if side not in d:
+            raise ValueError(f"the decomposition needs {side}, which the epochs and timings lack")
+        return d[side]
+
+    rows = []
+    for reading in READINGS:
+        specs = factor_specs(reading)
+        for name, slow, fast in RATIOS:
+            recorded = means[slow] / means[fast]
+            factors = np.array([[value(num, d) / value(den, d) for _, num, den in specs[name]] for d in draws])
+            if not parallelism:
+                factors[:, [f == "parallelism" and num is not None for f, num, _ in specs[name]]] = np.nan
+            product = np.nanprod(factors, axis=1)
+            serial = np.nanprod(factors[:, [f != "parallelism" for f, _, _ in specs[name]]], axis=1)
+            columns = [f for f, _, _ in specs[name]] + ["measured here", "measured here, one thread", "not measured here"]
+            table = np.column_stack([factors, product, serial, recorded / product])
+            for j, factor in enumerate(columns):
+                v = table[:, j]
+                lo, hi = np.quantile(v[1:], [(1 - level) / 2, (1 + level) / 2]) if np.isfinite(v[0]) else (np.nan, np.nan)
+                rows.append({"ratio": name, "reading": reading, "factor": factor, "value": v[0], "lo": lo,
+                             "hi": hi, "share": np.log(v[0]) / np.log(recorded)})
+            rows.append({"ratio": name, "reading": reading, "factor": "recorded", "value": recorded, "lo": recorded,
+                         "hi": recorded, "share": 1.0})
+    return pd.DataFrame(rows)
+
+
+def carrier(decomposition: "pd.DataFrame", ratio: str, reading: str) -> str:
+    """The factor (or "not measured here") with the largest share of a recorded ratio under a reading
+    (factors not measured, NaN, left out)."""
+    part = decomposition[(decomposition.ratio == ratio) & (decomposition.reading == reading)
+                         & decomposition.factor.isin(FACTORS + ("not measured here",))]
+    if part.empty:
+        raise ValueError(f"no decomposition of {ratio!r} under the {reading!r} reading")
+    part = part[np.isfinite(part["share"])]
+    return str(part.loc[part["share"].idxmax(), "factor"])
+
+
 def timings_path(profile: str) -> Path:
     """Where a profile's timed runs are stored: ``<results>/<profile>/study003-timing/timings.json``."""
     from .sweep import sweep_dir
@@ -253,19 +545,35 @@ def read_timings(path: str | Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m nnlib.study003 time --profile full``: time single runs to 96 % and store them."""
+    """``python -m nnlib.study003 time --profile full``: time single runs to 96 % and store them;
+    ``python -m nnlib.study003 time-epochs --profile full``: time one epoch of every program,
+    interleaved round by round on 1 and 2 threads, and store it (see :func:`measure_epoch_timings`)."""
     parser = argparse.ArgumentParser(prog="python -m nnlib.study003", description=main.__doc__)
-    parser.add_argument("command", choices=("time",))
+    parser.add_argument("command", choices=("time", "time-epochs"))
     parser.add_argument("--profile", required=True, choices=PROFILES)
-    parser.add_argument("--seeds", type=int, help="how many seeds to time (default: the profile's)")
+    parser.add_argument("--seeds", type=int, help="time: how many seeds to time (default: the profile's)")
     parser.add_argument("--threads", type=int, help="time on 1 thread and on this many (default: the profile's)")
     parser.add_argument("--max-epochs", type=int)
     parser.add_argument("--loader-epochs", type=int)
+    parser.add_argument("--rounds", type=int, help="time-epochs: how many interleaved rounds (default: the profile's)")
+    parser.add_argument("--cpu-minutes", type=float, default=25.0,
+                        help="time-epochs: start no round that would pass this much CPU time (default 25)")
+    parser.add_argument("--minutes", type=float,
+                        help="time-epochs: start no round that would pass this much wall time (default: no limit)")
     parser.add_argument("--out", type=Path, help="JSON file to write (default: the profile's results folder)")
     parser.add_argument("--note", help="a remark stored with the timings (e.g. what else the machine was doing)")
-    parser.add_argument("--resume", action="store_true", help="complete the stored timings: time only the seeds they lack")
-    parser.add_argument("--seconds", type=float, help="start no new seed after this many seconds")
+    parser.add_argument("--resume", action="store_true", help="time: complete the stored timings (only the seeds they lack)")
+    parser.add_argument("--seconds", type=float, help="time: start no new seed after this many seconds")
     args = parser.parse_args(argv)
+    if args.command == "time-epochs":
+        s = settings(args.profile, epoch_rounds=args.rounds, epoch_threads=args.threads)
+        out = args.out or epoch_timings_path(args.profile)
+        result = measure_epoch_timings(s["epoch_rounds"], s["epoch_thread_counts"], 60 * args.cpu_minutes,
+                                       None if args.minutes is None else 60 * args.minutes, note=args.note,
+                                       save_to=out)
+        print(f"{len({r['round'] for r in result['runs']})} rounds timed in {result['cpu_seconds'] / 60:.1f} CPU "
+              f"minutes; written to {out}")
+        return 0
     s = settings(args.profile, timed_seeds=args.seeds, threads=args.threads, max_epochs=args.max_epochs,
                  loader_epochs=args.loader_epochs)
     out = args.out or timings_path(args.profile)

@@ -103,3 +103,12 @@ def test_tolerance_sweep_counts_at_each_tolerance(models):
     (narrow,), _ = evidence.correct([narrow])
     with pytest.raises(ValueError, match="largest tolerance"):
         evidence.tolerance_sweep(models, "n_parameters", holm_over=narrow)
+
+
+def test_pooled_holm_multiplies_by_the_size_of_both_families():
+    # Alone, 0.02 and 0.03 in a family of two adjust to 0.04 and 0.04 (both below 5 %); pooled with
+    # three more tests, the smallest of five p is multiplied by 5 (0.10) and nothing survives.
+    own, other = evidence.pooled_holm([0.02, 0.03], [0.5, np.nan, 0.9, 0.04])
+    assert report.holm([0.02, 0.03]).tolist() == pytest.approx([0.04, 0.04])
+    assert own.tolist() == pytest.approx([0.10, 0.12])
+    assert np.isnan(other[1]) and other[[0, 2, 3]].tolist() == pytest.approx([1.0, 1.0, 0.12])

@@ -87,3 +87,28 @@ def test_readme_states_study_001_verdict_from_trained_pairs():
         n = re.search(r"reproduced at all (\d+) budgets with trained partners", line)
         assert n, f"study 001's 001-1 on {dataset} is no longer reproduced at every budget: update README.md"
         assert f"significantly more accurate at all {n.group(1)} such budgets" in readme
+
+
+def untied_sentence(answer: str) -> str:
+    """The synthesis's 'In short' sentence on the untied twins."""
+    m = re.search(r"Holding reading order and depth fixed .+? along with reuse\.", answer)
+    assert m, "the synthesis answer box has no sentence on the untied twins: has the untied chapter run?"
+    return m.group(0)
+
+
+def test_readme_and_intro_state_the_untied_twins_as_computed():
+    """The README and the introduction quote the synthesis's sentence on the untied twins, and its
+    counts are the untied chapter's own (its committed summary, Holm over the chapter's tests)."""
+    sentence = untied_sentence(answer_text())
+    assert sentence in flat(ROOT / "README.md"), "README.md does not quote the synthesis's untied-twins sentence"
+    assert sentence in flat(ROOT / "book" / "intro.md"), "book/intro.md does not quote the untied-twins sentence"
+    summary = json.loads((ROOT / "data" / "results" / "full" / "untied-summary.json").read_text())
+    assert f"Holm over their chapter's {summary['n_tests']} tests" in sentence
+    by = summary["tally_by_study"]
+    for study, who in (("001", "study 001's RNNs"), ("000", "study 000's RecursiveNets")):
+        par, com = by["equal parameters"][study], by["equal compute"][study]
+        clause = re.search(rf"for {re.escape(who)} [^;]*?at equal parameters in (\d+) of (\d+) pairs[^;]*; "
+                           r"the untied twin at equal computation in (\d+) of (\d+)\)", sentence)
+        assert clause, f"the untied-twins sentence has no counts for {who}"
+        assert tuple(map(int, clause.groups())) == (par.get("tied better", 0), par["pairs"],
+                                                    com.get("untied better", 0), com["pairs"])

@@ -167,3 +167,132 @@ def test_timings_resume_after_a_deadline_and_keep_every_session(monkeypatch, tmp
     assert {r["threads"] for r in done["runs"]} == {1}
     with pytest.raises(ValueError, match="other settings"):
         study003.measure_timings([0], (1, 2), max_epochs=1, use_torch=False, progress=False, previous=done)
+
+
+# ---------------------------------------------------------------- per-epoch timings and the decomposition
+
+def _synthetic_timing(seconds: dict, rounds: int = 4, noise: float = 0.0, n_train=60_000, n_test=10_000):
+    """A measure_epoch_timings-shaped result: seconds {(implementation, program, threads): (train, eval)}."""
+    rng = np.random.default_rng(0)
+    runs = [{"round": r, "order": 0, "implementation": impl, "program": what, "threads": n,
+             "train": train * (1 + noise * rng.standard_normal()), "eval": ev, "cpu": 0.0}
+            for r in range(rounds) for (impl, what, n), (train, ev) in seconds.items()]
+    return {"runs": runs, "n_train": n_train, "n_test": n_test}
+
+
+# Seconds per (program, threads): train, eval; the DataLoader times training only.
+SECONDS = {("nnlib", "readme", 1): (0.9, 0.1), ("nnlib", "readme", 2): (0.5, 0.1),
+           ("nnlib", "commit", 1): (1.4, 0.1), ("nnlib", "commit", 2): (0.9, 0.1),
+           ("nnlib", "rust", 1): (0.9, 0.1), ("nnlib", "rust", 2): (0.4, 0.1),
+           ("nnlib", "pytorch", 1): (0.8, 0.1), ("nnlib", "pytorch", 2): (0.5, 0.1),
+           ("PyTorch", "memory", 1): (0.9, 0.1), ("PyTorch", "memory", 2): (0.6, 0.05),
+           ("PyTorch", "loader", 1): (6.9, None), ("PyTorch", "loader", 2): (5.4, None)}
+EPOCHS = {"readme": np.full(5, 20.0), "commit": np.full(5, 8.0), "rust": np.full(5, 5.0), "torch": np.full(5, 21.0)}
+
+
+def test_epoch_seconds_add_the_loaders_test_pass_at_its_cost_per_image():
+    per = study003.epoch_seconds_frame(_synthetic_timing(SECONDS, rounds=2))
+    loader = per[(per.program == "PyTorch loader") & (per.threads == 1)]
+    # in-memory test pass 0.1 s + 10,000 images at (6.9 − 0.9) / 60,000 s each = 0.1 + 1.0
+    np.testing.assert_allclose(loader["eval"], 1.1)
+    np.testing.assert_allclose(loader["epoch"], 8.0)
+    readme = per[(per.program == "nnlib readme") & (per.threads == 2)]
+    np.testing.assert_allclose(readme["epoch"], 0.6)
+    assert len(per) == 2 * len(SECONDS)
+
+
+def test_decomposition_multiplies_the_measured_factors_and_leaves_the_rest_over():
+    per = study003.epoch_seconds_frame(_synthetic_timing(SECONDS))
+    d = study003.decompose(EPOCHS, per, n_boot=50)
+
+    def get(ratio, reading, factor):
+        return d[(d.ratio == ratio) & (d.reading == reading) & (d.factor == factor)].iloc[0]
+
+    means = {r["run"]: r["mean"] for r in study003.AUTHOR_TIMINGS}
+    # PyTorch script / Rust under the README's reading: 21/20 epochs, 1.0/1.0 s per epoch (in memory vs
+    # nnlib (a)), loader 8.0/1.0, parallelism 6.4/8.0 (the loader on 2 threads: 5.4 + 0.05 + 10,000 × 4.8/60,000).
+    expected = {"epochs needed": 21 / 20, "time per epoch": 1.0, "input pipeline": 8.0, "parallelism": 6.25 / 8.0}
+    for factor, value in expected.items():
+        row = get("PyTorch script / Rust", "README", factor)
+        assert row["value"] == pytest.approx(value)
+        assert row["lo"] == pytest.approx(value) and row["hi"] == pytest.approx(value)  # no spread, no interval
+    product = np.prod(list(expected.values()))
+    assert get("PyTorch script / Rust", "README", "measured here")["value"] == pytest.approx(product)
+    assert get("PyTorch script / Rust", "README", "measured here, one thread")["value"] == pytest.approx(21 / 20 * 8.0)
+    recorded = means["PyTorch script"] / means["Rust"]
+    assert get("PyTorch script / Rust", "README", "not measured here")["value"] == pytest.approx(recorded / product)
+    # The committed code's network: 21/8 epochs, 1.0/1.5 s per epoch.
+    assert get("PyTorch script / Rust", "committed code", "epochs needed")["value"] == pytest.approx(21 / 8)
+    assert get("PyTorch script / Rust", "committed code", "time per epoch")["value"] == pytest.approx(1.0 / 1.5)
+    # Serial against parallel: the same network, so only parallelism (1.0 / 0.6 s for (a), 1.5 / 1.0 s for (b)).
+    for reading, par in (("README", 1.0 / 0.6), ("committed code", 1.5 / 1.0)):
+        for factor in ("epochs needed", "time per epoch", "input pipeline"):
+            assert get("Rust / Rust parallel", reading, factor)["value"] == 1.0
+        assert get("Rust / Rust parallel", reading, "parallelism")["value"] == pytest.approx(par)
+    # Serial against the later run: epochs 20/5 or 8/5, time per epoch 1.0/1.0 or 1.5/1.0, parallelism 1.0/0.5.
+    assert get("Rust / later parallel run", "README", "epochs needed")["value"] == pytest.approx(4.0)
+    assert get("Rust / later parallel run", "committed code", "time per epoch")["value"] == pytest.approx(1.5)
+    assert get("Rust / later parallel run", "README", "parallelism")["value"] == pytest.approx(2.0)
+    # The shares of the four factors and of what is left over add up to the whole ratio.
+    for (ratio, reading), part in d.groupby(["ratio", "reading"]):
+        shares = part[part.factor.isin(study003.FACTORS + ("not measured here",))]["share"]
+        assert shares.sum() == pytest.approx(1.0)
+    assert study003.carrier(d, "Rust / later parallel run", "README") == "epochs needed"  # 4× of 11.2×
+    assert study003.carrier(d, "PyTorch script / Rust", "README") == "input pipeline"
+
+
+def test_decomposition_intervals_cover_the_noise_of_rounds_and_seeds():
+    per = study003.epoch_seconds_frame(_synthetic_timing(SECONDS, rounds=12, noise=0.05))
+    noisy = {k: v + np.random.default_rng(1).normal(0, 1, len(v)) for k, v in EPOCHS.items()}
+    d = study003.decompose(noisy, per, n_boot=400)
+    factors = d[d.factor.isin(study003.FACTORS) & (d.value != 1.0)]
+    assert (factors.lo < factors.value).all() and (factors.value < factors.hi).all()
+    with pytest.raises(ValueError, match="no round"):
+        study003.decompose(EPOCHS, per.iloc[0:0].assign(epoch=[]), n_boot=10)
+    lacking = per[per.program != "nnlib commit"]
+    with pytest.raises(ValueError, match="nnlib commit"):
+        study003.decompose(EPOCHS, lacking, n_boot=10)
+
+
+def test_pytorch_epochs_are_one_value_per_seed():
+    runs = [{"implementation": "PyTorch", "seed": s, "threads": n, "epochs": e, "reached": True}
+            for s, by_threads in {0: (20, 21), 1: (22, 22)}.items() for n, e in zip((1, 2), by_threads)]
+    runs.append({"implementation": "nnlib", "seed": 0, "threads": 1, "epochs": 5, "reached": True})
+    np.testing.assert_array_equal(study003.torch_epochs({"runs": runs}), [20.5, 22.0])
+
+
+def test_interleaved_epoch_timings_run_every_pair_once_per_round(tmp_path):
+    from nnlib import data
+    X, y = _tiny_mnist_like(512)
+    tiny = data.Dataset(name="mnist", X_train=X, y_train=y, X_test=X[:128], y_test=y[:128], image_shape=(28, 28),
+                        n_classes=10)
+    programs = (("nnlib", "readme"), ("nnlib", "rust"))
+    out = tmp_path / "per-epoch.json"
+    result = study003.measure_epoch_timings(3, (1, 2), programs=programs, progress=False, dataset=tiny, save_to=out)
+    assert study003.read_epoch_timings(out)["runs"] == result["runs"]
+    by_round = {}
+    for r in result["runs"]:
+        by_round.setdefault(r["round"], []).append((r["implementation"], r["program"], r["threads"], r["order"]))
+    assert sorted(by_round) == [0, 1, 2]
+    for runs in by_round.values():
+        assert sorted(x[:3] for x in runs) == sorted((i, p, n) for i, p in programs for n in (1, 2))
+        assert sorted(x[3] for x in runs) == [0, 1, 2, 3]
+    assert len({tuple(x[:3] for x in sorted(v, key=lambda x: x[3])) for v in by_round.values()}) > 1  # reshuffled
+    once = study003.measure_epoch_timings(3, (1,), cpu_seconds=0.0, programs=programs, progress=False, dataset=tiny)
+    assert {r["round"] for r in once["runs"]} == {0}  # the CPU budget stops it after the first round
+
+
+def test_decomposition_without_parallelism_leaves_it_to_what_is_not_measured():
+    per = study003.epoch_seconds_frame(_synthetic_timing(SECONDS))
+    d = study003.decompose(EPOCHS, per, n_boot=20, parallelism=False)
+    assert d[d.factor == "parallelism"]["value"].isna().all()  # every recorded ratio involves parallelism
+    serial_parallel = d[(d.ratio == "Rust / Rust parallel") & (d.reading == "README")].set_index("factor")
+    assert np.isnan(serial_parallel.loc["parallelism", "value"])
+    assert serial_parallel.loc["measured here", "value"] == pytest.approx(1.0)
+    means = {r["run"]: r["mean"] for r in study003.AUTHOR_TIMINGS}
+    assert serial_parallel.loc["not measured here", "value"] == pytest.approx(means["Rust"] / means["Rust parallel"])
+    assert study003.carrier(d, "Rust / Rust parallel", "README") == "not measured here"
+    later = d[(d.ratio == "Rust / later parallel run") & (d.reading == "README")].set_index("factor")
+    assert later.loc["measured here", "value"] == pytest.approx(4.0)  # epochs 20/5 × time per epoch 1.0/1.0
+    shares = later.loc[list(study003.FACTORS) + ["not measured here"], "share"]
+    assert np.nansum(shares) == pytest.approx(1.0)
