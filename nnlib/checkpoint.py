@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .atomic import write_atomic
+
 
 class CheckpointError(ValueError):
     """A checkpoint that cannot be used; the message names the file."""
@@ -22,7 +24,6 @@ class CheckpointError(ValueError):
 
 def save_checkpoint(path: str | Path, arrays: dict[str, np.ndarray], meta: dict) -> None:
     """Write ``arrays`` and the JSON-serialisable ``meta`` to ``path`` atomically."""
-    from .data import write_atomic  # not at import: ``python -m nnlib.data`` must find nnlib.data unloaded
     buffer = io.BytesIO()
     np.savez(buffer, meta=np.array(json.dumps(meta, allow_nan=True)), **arrays)
     write_atomic(Path(path), buffer.getvalue())

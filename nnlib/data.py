@@ -31,6 +31,8 @@ from typing import BinaryIO, Callable, Iterator
 
 import numpy as np
 
+from .atomic import write_atomic  # noqa: F401 - nnlib.data.write_atomic, as before
+
 KNOWN_DATASETS = ("mnist", "fashion-mnist", "digits", "xor")
 IDX_FILES = (
     "train-images-idx3-ubyte",
@@ -271,23 +273,6 @@ def verify(name: str) -> dict[str, str]:
                         f"Run `python -m nnlib.data fetch {name}`.")
     return {f: check_sha256(cache_path(name, f).read_bytes(), SHA256[name][f], cache_path(name, f), name)
             for f in IDX_FILES}
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one (a
-    temporary ``.NAME.*.part`` beside it, fsynced, renamed into place; mode 0644)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), 0o644)  # mkstemp makes it 0600
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------- sources

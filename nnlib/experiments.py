@@ -30,17 +30,18 @@ target      null or [set, accuracy]: each seed stops after the epoch its accurac
 keep_best   null or a set name: keep each seed's weights from its best epoch on that set
 label       a short name for the book (part of the configuration's identity)
 
-Every record carries two fingerprints, so that results made by other code are recognised:
-``code_fingerprint`` hashes the source of the code that computes the trial's result (its model
-class and the training loop, layers, activations, cost, optimiser, initialisers and
-:func:`run_trial`; see :func:`code_fingerprint`), and
-``data_fingerprint`` hashes the arrays the trial actually trained and evaluated on (after every
-transform), so that a change to data preparation shows even where its source moved.
+Every record carries two fingerprints, so that results made by other code or other data are
+recognised: ``code_fingerprint`` follows the behaviour of the code that computes the trial's result
+(a float64 miniature of the trial, see :mod:`nnlib.probe` and :func:`config_fingerprint`), so a
+refactor that changes no number keeps it and a change to the maths does not; ``data_fingerprint``
+hashes the arrays the trial actually trained and evaluated on (after every transform), so that a
+change to data preparation shows even where its source moved (:func:`current_data_fingerprint`).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
-import inspect
+import json
 import platform
 import time
 from pathlib import Path
@@ -48,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-from . import data, transforms
+from . import data, probe, transforms
 from .model import MODEL_CLASSES, Model
 from .optimizers import get_optimizer
 
@@ -112,10 +113,10 @@ def _check_augment(aug: Any) -> None:
             raise ValueError(f"augment {key} must be a list [low, high] of whole numbers; got {pair!r}")
 
 
-def build_model(config: dict, seeds: list[int]) -> Model:
-    """The configuration's model with one replica per seed."""
+def build_model(config: dict, seeds: list[int], dtype: str | None = None) -> Model:
+    """The configuration's model with one replica per seed (in ``dtype``, default the model's)."""
     cls = MODEL_CLASSES[config["model"]]
-    return cls(**config.get("model_args", {}), random_state=list(seeds))
+    return cls(**config.get("model_args", {}), random_state=list(seeds), **({"dtype": dtype} if dtype else {}))
 
 
 def _model_input(X: np.ndarray, kind: str, image_shape: tuple[int, ...]) -> np.ndarray:
@@ -146,8 +147,17 @@ def _extra_set(name: str, X: np.ndarray, y: np.ndarray, image_shape: tuple[int, 
     return transforms.with_shifted_noisy_copy(X, y, rng, image_shape, shifts, n_pixels)
 
 
+DATA_KEYS = ("split", "augment", "train_subset", "eval", "input")  # all prepare_data reads
+
+
+def data_part(config: dict) -> dict:
+    """The entries of ``config`` that decide a trial's data."""
+    return {key: config[key] for key in DATA_KEYS if key in config}
+
+
 def prepare_data(config: dict, dataset: str) -> tuple[tuple, dict[str, tuple], dict[str, str]]:
     """((X_train, y_train), {set name: (X, y)}, sha256 of the files used), inputs transformed."""
+    config = data_part(config)
     split = config.get("split", "official")
     aug = config.get("augment")
     ds = data.load(dataset, validation=(split == "validation" or bool(aug and split == "all")))
@@ -177,57 +187,27 @@ def prepare_data(config: dict, dataset: str) -> tuple[tuple, dict[str, tuple], d
     return (X, y), sets, dict(ds.sha256)
 
 
-RESULT_MODULES = ("activations", "costs", "initializers", "layers", "optimizers", "model", "mlp",
-                  "recursive", "rnn", "untied_rnn")
-
-
-def _snapshot_sources() -> dict[str, str]:
-    """Source text of every class and function of RESULT_MODULES (and of this module), read once
-    when this module is imported: the code this process runs, even if the files change later."""
-    import importlib
-    import sys
-    modules = [importlib.import_module(f"nnlib.{name}") for name in RESULT_MODULES] + [sys.modules[__name__]]
-    sources = {}
-    for module in modules:
-        for obj in vars(module).values():
-            if (inspect.isclass(obj) or inspect.isfunction(obj)) and obj.__module__ == module.__name__:
-                sources[f"{obj.__module__}.{obj.__qualname__}"] = inspect.getsource(obj)
-    return sources
-
-
-def _used_code(model: Model, optimizer: Any) -> list[str]:
-    """Qualified names of the classes and functions a trial of ``model`` with ``optimizer`` runs."""
-    from . import initializers, layers, optimizers
-    used = [*type(model).__mro__, *type(model.cost).__mro__, *type(model.output_activation).__mro__,
-            *type(optimizer).__mro__, layers.Dense, optimizers.clip_scales, initializers.init_weights,
-            initializers.init_bias, build_model, run_trial]
-    parts = [v for v in vars(model).values()]
-    parts += [x for v in parts if isinstance(v, (list, tuple)) for x in v]
-    used += [c for part in parts if isinstance(part, layers.Dense) for c in type(part.activation).__mro__]
-    return sorted({f"{c.__module__}.{c.__qualname__}" for c in used if c is not object})
-
-
-def code_fingerprint(model: Model, optimizer: Any) -> str:
-    """16 hex digits: SHA-256 of the source of the code a trial of ``model`` trained with
-    ``optimizer`` runs: its model class and bases (training loop included), layers, activations,
-    cost, optimiser, initialisers, :func:`build_model` and :func:`run_trial` — as loaded in this
-    process.  Saving, loading, data files and the book's machinery are not part of it, and neither
-    is code the trial does not use (a new activation does not change an MLP-with-tanh trial's
-    fingerprint)."""
-    global _SOURCES
-    if _SOURCES is None:
-        _SOURCES = _snapshot_sources()
-    digest = hashlib.sha256()
-    for name in _used_code(model, optimizer):
-        digest.update(name.encode())
-        digest.update(_SOURCES[name].encode())
-    return digest.hexdigest()[:16]
-
-
 def config_fingerprint(config: dict) -> str:
-    """The code fingerprint a trial of ``config`` gets from the code loaded now."""
-    model = build_model(config, [0])
-    return code_fingerprint(model, get_optimizer(config.get("optimizer") or model.default_optimizer))
+    """16 hex digits: the code fingerprint a trial of ``config`` gets from the code loaded now, a
+    hash of the numbers of its probe, a float64 miniature of the trial (see :mod:`nnlib.probe`)."""
+    return _fingerprint(json.dumps(config, sort_keys=True))
+
+
+def forget_fingerprints() -> None:
+    """Forget the code and data fingerprints computed so far in this process (they are computed
+    once per configuration: the code loaded does not change; a test that changes it calls this)."""
+    _fingerprint.cache_clear()
+    _data_fingerprint.cache_clear()
+
+
+@functools.lru_cache(maxsize=None)
+def _fingerprint(config_json: str) -> str:
+    config = json.loads(config_json)
+    real = build_model(config, [0])
+    train, sets = probe.probe_inputs(real, config)
+    with np.errstate(all="ignore"):
+        records = trial_records(probe.probe_config(config), [0], "probe", train, sets, {}, dtype="float64")
+    return probe.digest(records[0], real.dtype.name)
 
 
 def data_fingerprint(train: tuple[np.ndarray, np.ndarray], sets: dict[str, tuple]) -> str:
@@ -252,33 +232,55 @@ def inference_seconds(model: Model, X: np.ndarray, repeats: int = 3) -> float:
     return float(best)
 
 
-def run_trial(config: dict, seeds: list[int], dataset: str, checkpoint: str | Path | None = None,
-              checkpoint_seconds: float = 120.0) -> list[dict]:
-    """Train ``config`` for every seed (as replicas of one model) and return one record per seed:
-    configuration, seed, dataset, data hashes, per-epoch history, final metrics on every set
-    (accuracy, loss, mean confidence), parameters, multiply-adds, wall and inference time, and the
-    code and data fingerprints.  ``checkpoint``: a file to resume from and save progress to
-    (see :meth:`nnlib.Model.fit`); deleting it is the caller's job once the records are safe."""
-    t0 = time.perf_counter()
-    (X, y), sets, sha = prepare_data(config, dataset)
-    model = build_model(config, seeds)
+def current_data_fingerprint(config: dict, dataset: str) -> str:
+    """The data fingerprint a trial of ``config`` on ``dataset`` gets from the data preparation
+    loaded now (computed once per process for each data description)."""
+    return _data_fingerprint(json.dumps(data_part(config), sort_keys=True), dataset)
+
+
+@functools.lru_cache(maxsize=None)
+def _data_fingerprint(part_json: str, dataset: str) -> str:
+    train, sets, _ = prepare_data(json.loads(part_json), dataset)
+    return data_fingerprint(train, sets)
+
+
+def fit_config(model: Model, config: dict, train: tuple, sets: dict[str, tuple], **fit_args: Any) -> Model:
+    """Train ``model`` on ``train`` = (X, y) as ``config`` says (epochs, batch size, optimiser,
+    shuffling, target, keep_best, evaluation schedule), evaluating ``sets`` {name: (X, y)};
+    ``fit_args``: further arguments of :meth:`nnlib.Model.fit` (checkpoint, progress, …)."""
     target = config.get("target")
-    model.fit(X, y, epochs=config["epochs"], batch_size=config.get("batch_size", 32),
-              optimizer=config.get("optimizer"), eval_sets=sets,
-              target=tuple(target) if target else None, keep_best=config.get("keep_best"),
-              shuffle=config.get("shuffle", True), shuffle_seed=config.get("shuffle_seed", 0),
-              eval_every=config.get("eval_every", 1), checkpoint=checkpoint,
-              checkpoint_seconds=checkpoint_seconds)
+    return model.fit(*train, epochs=config["epochs"], batch_size=config.get("batch_size", 32),
+                     optimizer=config.get("optimizer"), eval_sets=sets,
+                     target=tuple(target) if target else None, keep_best=config.get("keep_best"),
+                     shuffle=config.get("shuffle", True), shuffle_seed=config.get("shuffle_seed", 0),
+                     eval_every=config.get("eval_every", 1), **fit_args)
+
+
+def final_scores(model: Model, train: tuple, sets: dict[str, tuple]) -> dict[str, dict[str, np.ndarray]]:
+    """{set: {"accuracy", "loss"[, "confidence"]: (K,)}} of the trained model on the training set
+    and every evaluation set (confidence: study 002's, for models with several outputs)."""
     final = {}
-    for name, (Xs, ys) in [("train", (X, y))] + list(sets.items()):
+    for name, (Xs, ys) in [("train", train)] + list(sets.items()):
         scores = model.evaluate(Xs, ys)
         final[name] = {"accuracy": np.atleast_1d(scores["accuracy"]), "loss": np.atleast_1d(scores["loss"])}
         if model.n_out > 1:  # study 002's confidence needs several output units
-            outputs = np.asarray(model.predict_proba(Xs)).reshape(len(seeds), len(ys), -1)
+            outputs = np.asarray(model.predict_proba(Xs)).reshape(model.n_replicas, len(ys), -1)
             final[name]["confidence"] = transforms.confidence(outputs).mean(axis=-1)
+    return final
+
+
+def trial_records(config: dict, seeds: list[int], dataset: str, train: tuple, sets: dict[str, tuple],
+                  sha: dict[str, str], *, dtype: str | None = None, fingerprints: dict | None = None,
+                  started: float | None = None, **fit_args: Any) -> list[dict]:
+    """Train ``config`` for every seed (as replicas of one model) on prepared data and return one
+    record per seed (see :func:`run_trial`); ``fingerprints`` are added to every record and
+    given to a checkpoint as its tag; ``started``: when the trial began (for its wall time)."""
+    t0 = time.perf_counter() if started is None else started
+    model = build_model(config, seeds, dtype)
+    fit_config(model, config, train, sets, checkpoint_tag=fingerprints, **fit_args)
+    final = final_scores(model, train, sets)
     wall = time.perf_counter() - t0
     infer = inference_seconds(model, sets["test"][0])
-    fingerprints = {"code_fingerprint": config_fingerprint(config), "data_fingerprint": data_fingerprint((X, y), sets)}
     hist = model.history_.to_dict()
     # A seed that diverged (and had no best epoch to go back to) has no final metrics.
     dead = [d is not None and b is None for d, b in zip(hist["diverged_epoch"], hist["best_epoch"])]
@@ -292,13 +294,28 @@ def run_trial(config: dict, seeds: list[int], dataset: str, checkpoint: str | Pa
             "best_epoch": hist["best_epoch"][k], "resumed_at": hist["resumed_at"],
             "final": {name: {m: None if dead[k] else _number(v[k]) for m, v in scores.items()}
                       for name, scores in final.items()},
-            "n_train": int(len(y)),
+            "n_train": int(len(train[1])),
             "n_parameters": model.n_parameters, "multiply_adds": model.multiply_adds,
             "wall_seconds": wall, "replicas_in_pass": len(seeds),
-            "inference_seconds_test": infer, **fingerprints,
+            "inference_seconds_test": infer, **(fingerprints or {}),
             "versions": _versions(), "machine": _machine(),
         })
     return records
+
+
+def run_trial(config: dict, seeds: list[int], dataset: str, checkpoint: str | Path | None = None,
+              checkpoint_seconds: float = 120.0) -> list[dict]:
+    """Train ``config`` for every seed (as replicas of one model) and return one record per seed:
+    configuration, seed, dataset, data hashes, per-epoch history, final metrics on every set
+    (accuracy, loss, mean confidence), parameters, multiply-adds, wall and inference time, and the
+    code and data fingerprints.  ``checkpoint``: a file to resume from and save progress to
+    (see :meth:`nnlib.Model.fit`); one made under other code or data (other fingerprints) is set
+    aside and the trial starts afresh.  Deleting it is the caller's job once the records are safe."""
+    t0 = time.perf_counter()
+    train, sets, sha = prepare_data(config, dataset)
+    fingerprints = {"code_fingerprint": config_fingerprint(config), "data_fingerprint": data_fingerprint(train, sets)}
+    return trial_records(config, seeds, dataset, train, sets, sha, fingerprints=fingerprints, started=t0,
+                         checkpoint=checkpoint, checkpoint_seconds=checkpoint_seconds)
 
 
 def _short(x: float | None) -> float | None:
@@ -324,6 +341,3 @@ def _machine() -> dict[str, Any]:
     import os
     return {"system": platform.system(), "machine": platform.machine(), "cpus": os.cpu_count()}
 
-
-_SOURCES: dict[str, str] | None = None
-_SOURCES = _snapshot_sources()  # at import: the code this process will run

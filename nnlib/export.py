@@ -40,7 +40,7 @@ from typing import Callable
 import numpy as np
 
 from . import data, studies, sweep, transforms
-from .experiments import build_model, config_fingerprint, prepare_data
+from .experiments import build_model, config_fingerprint, fit_config, prepare_data
 from .model import MODEL_CLASSES, Model
 from .persistence import load_model, save_model
 
@@ -193,31 +193,30 @@ def replica_group(record: dict, records: list[dict]) -> list[int]:
 
 
 def check_record(record: dict) -> None:
-    """Refuse a record made by other code than the code loaded now, or that diverged."""
-    if record.get("code_fingerprint") != config_fingerprint(record["config"]):
+    """Refuse a record made by other code or from other data than the code loaded now, or that
+    diverged."""
+    reason = sweep.stale_reason(record)
+    if reason == "code":
         raise ExportError(f"its record was made by other code (fingerprint {record.get('code_fingerprint')}, "
                           f"this code gives {config_fingerprint(record['config'])}); recompute the sweep first")
+    if reason == "data":
+        raise ExportError(f"its record was made from other data (data fingerprint {record.get('data_fingerprint')}"
+                          "), not what this data preparation gives; recompute the sweep first")
     if record["final"]["test"]["accuracy"] is None:
         raise ExportError("this seed diverged; it has no network to show")
 
 
 def train_like_run_trial(config: dict, seeds: list[int], dataset: str, progress: bool = True) -> tuple[Model, dict]:
     """Train ``config`` for ``seeds`` (replicas) with the steps of
-    :func:`nnlib.experiments.run_trial` and one BLAS thread, as a sweep does.  (The steps are
-    repeated here, not shared: run_trial returns records, not the model, and its source is part
-    of every stored record's code fingerprint, so it is not edited to share them.)  Returns the model
-    and {"test_accuracy": (K,) array, "data_sha256": hashes of the data files}."""
+    :func:`nnlib.experiments.run_trial` (its data, model and :func:`~nnlib.experiments.fit_config`)
+    and one BLAS thread, as a sweep does.  Returns the model and {"test_accuracy": (K,) array,
+    "data_sha256": hashes of the data files}."""
     from threadpoolctl import threadpool_limits
     with threadpool_limits(limits=1):
-        (X, y), sets, sha = prepare_data(config, dataset)
+        train, sets, sha = prepare_data(config, dataset)
         model = build_model(config, seeds)
-        target = config.get("target")
-        model.fit(X, y, epochs=config["epochs"], batch_size=config.get("batch_size", 32),
-                  optimizer=config.get("optimizer"), eval_sets=sets,
-                  target=tuple(target) if target else None, keep_best=config.get("keep_best"),
-                  shuffle=config.get("shuffle", True), shuffle_seed=config.get("shuffle_seed", 0),
-                  eval_every=config.get("eval_every", 1), progress=progress,
-                  desc=f"{config.get('label', config['model'])} seeds {seeds}")
+        fit_config(model, config, train, sets, progress=progress,
+                   desc=f"{config.get('label', config['model'])} seeds {seeds}")
         accuracy = np.atleast_1d(model.evaluate(*sets["test"])["accuracy"])
     return model, {"test_accuracy": accuracy, "data_sha256": sha}
 

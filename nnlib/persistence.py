@@ -19,7 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from .model import MODEL_CLASSES, History, Model
+from .atomic import write_atomic
+from .training import History
+
+# The classes a saved model may name: every subclass of nnlib.Model registers itself here when it
+# is defined (Model.__init_subclass__), so this module needs nothing from nnlib.model.
+MODEL_CLASSES: dict[str, type] = {}
+Model = Any  # an nnlib.Model (not imported: nnlib.model imports this module)
 
 FORMAT = "nnlib-model"
 FORMAT_VERSION = 1
@@ -64,7 +70,6 @@ def save_model(model: Model, path: str | Path) -> Path:
             "history": model.history_.to_dict() if model.history_ else None}
     buffer = io.BytesIO()
     np.savez(buffer, **dict(model.parameters()))
-    from .data import write_atomic  # not at import: ``python -m nnlib.data`` must find nnlib.data unloaded
     write_atomic(npz_path, buffer.getvalue())
     write_atomic(meta_path, json.dumps(meta, indent=1).encode())
     return npz_path

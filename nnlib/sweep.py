@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from . import data
-from .experiments import build_model, check_config, config_fingerprint, run_trial
+from .experiments import build_model, check_config, config_fingerprint, current_data_fingerprint, run_trial
 
 RECORD_KEYS = ("config", "seed", "dataset", "history", "final", "n_parameters", "multiply_adds")
 
@@ -90,36 +90,49 @@ def record_files(folder: Path) -> list[Path]:
     return sorted(p for p in Path(folder).glob("*_seed*.json") if not p.name.startswith("."))
 
 
+def stale_reason(record: dict) -> str | None:
+    """Why ``record`` is not a result of the code and data loaded now: "code" if its
+    ``code_fingerprint`` differs from what this code gives its configuration (see
+    :func:`nnlib.experiments.config_fingerprint`; a record without one is stale), "data" if its
+    ``data_fingerprint`` differs from what this data preparation gives, else None.  Both are
+    computed once per process for each configuration and data description."""
+    if record.get("code_fingerprint") != config_fingerprint(record["config"]):
+        return "code"
+    if record.get("data_fingerprint") != current_data_fingerprint(record["config"], record["dataset"]):
+        return "data"
+    return None
+
+
 def stale_records(records: Sequence[dict]) -> list[dict]:
-    """The records whose ``code_fingerprint`` differs from what the code loaded now gives their
-    configuration (records older than fingerprints have none, and count as stale)."""
-    current: dict[str, str] = {}
-    stale = []
-    for r in records:
-        key = config_id(r["config"], r["dataset"])
-        if key not in current:
-            current[key] = config_fingerprint(r["config"])
-        if r.get("code_fingerprint") != current[key]:
-            stale.append(r)
-    return stale
+    """The records made by other code or from other data than the code loaded now (see
+    :func:`stale_reason`)."""
+    return [r for r in records if stale_reason(r)]
 
 
 def check_same_code(records: Sequence[dict], where: str, allow_stale: bool = False) -> None:
-    """Raise ResultsError if any of ``records`` was made by other code than the code loaded now
-    (so a figure never mixes results of two versions), unless ``allow_stale``."""
-    stale = stale_records(records)
-    if stale and not allow_stale:
-        labels = sorted({r["config"].get("label") or r["config"]["model"] for r in stale})
-        made = sorted({r.get("code_fingerprint") or "no fingerprint" for r in stale})
-        raise ResultsError(f"{where}: {len(stale)} of {len(records)} records ({', '.join(labels[:4])}"
-                           f"{', …' if len(labels) > 4 else ''}) were made by other code than this "
-                           f"(fingerprint {', '.join(made)}). Delete them (or the folder) and run the sweep "
+    """Raise ResultsError if any of ``records`` was made by other code or from other data than
+    the code loaded now gives (so a figure never mixes results of two versions), unless
+    ``allow_stale``."""
+    if allow_stale:
+        return
+    problems = []
+    for reason, what, key in (("code", "by other code than this", "code_fingerprint"),
+                              ("data", "from other data than this data preparation gives", "data_fingerprint")):
+        stale = [r for r in records if stale_reason(r) == reason]
+        if stale:
+            labels = sorted({r["config"].get("label") or r["config"]["model"] for r in stale})
+            made = sorted({r.get(key) or "none" for r in stale})
+            problems.append(f"{len(stale)} of {len(records)} records ({', '.join(labels[:4])}"
+                            f"{', …' if len(labels) > 4 else ''}) were made {what} ({key} {', '.join(made[:4])})")
+    if problems:
+        raise ResultsError(f"{where}: {'; '.join(problems)}. Delete them (or the folder) and run the sweep "
                            "again to recompute them with this code, or pass allow_stale=True to use them anyway.")
 
 
 def load_records(name: str, profile: str, root: Path | None = None, allow_stale: bool = False) -> list[dict]:
     """Every record of a sweep, sorted by file name.  Raises ResultsError on a bad record, and
-    on records made by other code than the code loaded now unless ``allow_stale``."""
+    on records made by other code or from other data than the code loaded now gives unless
+    ``allow_stale``."""
     folder = sweep_dir(name, profile, root)
     records = [read_record(p) for p in record_files(folder)]
     check_same_code(records, str(folder), allow_stale)
@@ -182,9 +195,10 @@ def run_sweep(name: str, grid: Sequence[dict], seeds: Sequence[int], dataset: st
 
     A trial group that runs long saves a checkpoint under ``<sweep>/.checkpoints/`` after an
     epoch once ``checkpoint_seconds`` have passed since its last one; a killed sweep started again resumes each group from its last saved epoch, with the
-    same result as an uninterrupted run.  Stored records made by other code than this (see
-    :func:`nnlib.experiments.code_fingerprint`) are reported up front, and the sweep refuses to
-    return them (with new ones or alone) unless ``allow_stale``.
+    same result as an uninterrupted run; a checkpoint made under other code or data starts its group
+    afresh.  Stored records made by other code or from other data than this (see
+    :func:`stale_reason`) are reported up front, and the sweep refuses to return them (with new
+    ones or alone) unless ``allow_stale``.
 
     workers: local processes (default: the number of CPUs, at most the number of pending groups);
         ``workers=0`` runs in this process.
@@ -209,8 +223,8 @@ def run_sweep(name: str, grid: Sequence[dict], seeds: Sequence[int], dataset: st
     if n_done:
         stale = stale_records([read_record(p) for p in record_files(folder)])
         if stale:
-            say(f"warning: {len(stale)} stored records were made by other code than this; they are "
-                "kept, not recomputed (delete them to recompute)")
+            say(f"warning: {len(stale)} stored records were made by other code or from other data than "
+                "this; they are kept, not recomputed (delete them to recompute)")
 
     bar = None
     if progress and pending:

@@ -228,7 +228,8 @@ def patch_features(X: np.ndarray, image_shape: tuple[int, int] = (28, 28),
     ``X``: ``(n, h·w)``; ``kernels``: ``(k, kh, kw)`` with ``h % kh == 0`` and ``w % kw == 0``.
     The response of kernel ``j`` to block ``(r, c)`` is ``Σ kernels[j] * block``.  Returns
     ``(n, k · (h/kh) · (w/kw))`` ordered kernel-major: kernel 0's block responses row by row, then
-    kernel 1's, …  For MNIST and six kernels: ``(n, 6 · 7 · 7) = (n, 294)``.  Same dtype as X.
+    kernel 1's, …  For MNIST and six kernels: ``(n, 6 · 7 · 7) = (n, 294)``.  Same dtype as X
+    (summed in float64, then rounded once).
     """
     X, h, w = _check_images(X, image_shape)
     kernels = np.asarray(kernels)
@@ -238,8 +239,14 @@ def patch_features(X: np.ndarray, image_shape: tuple[int, int] = (28, 28),
     if h % kh or w % kw:
         raise ValueError(f"image sides {(h, w)} must be divisible by the kernel size {(kh, kw)}")
     blocks = X.reshape(X.shape[0], h // kh, kh, w // kw, kw)      # (n, rows, kh, cols, kw)
-    out = np.einsum("nrico,kio->nkrc", blocks, kernels.astype(X.dtype), optimize=True)
-    return np.ascontiguousarray(out).reshape(X.shape[0], k * (h // kh) * (w // kw))
+    weights = kernels.astype(X.dtype).astype(np.float64)
+    # Σ over the block in a fixed order, in float64, by element-wise products (no BLAS): the result
+    # is the same on every machine, so a data fingerprint does not depend on the BLAS kernel.
+    out = np.zeros((X.shape[0], k, h // kh, w // kw))
+    for i in range(kh):
+        for o in range(kw):
+            out += blocks[:, None, :, i, :, o] * weights[None, :, i, o, None, None]
+    return out.astype(X.dtype).reshape(X.shape[0], k * (h // kh) * (w // kw))
 
 
 def patch_conv_input(X: np.ndarray, image_shape: tuple[int, int] = (28, 28),

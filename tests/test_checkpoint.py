@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import nnlib
-from nnlib import data, sweep
+from nnlib import data, sweep, training
 from nnlib.checkpoint import CheckpointError, load_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,22 +52,29 @@ def test_resumed_fit_equals_uninterrupted_bit_for_bit(tmp_path, optimizer):
     assert resumed.history_.resumed_at == [4] and full.history_.resumed_at == []
 
 
-def _fit_until(ds, ckpt, args, stop_after):
-    """A fit that is interrupted (by an exception, like a crash) after epoch ``stop_after``."""
+def _fit_until(ds, ckpt, args, stop_after, model=None, fit=None):
+    """A fit that is interrupted (by an exception, like a crash) after epoch ``stop_after``;
+    ``fit(model)`` runs it (default: ``model.fit`` on the digits with ``args``)."""
     class Stop(Exception):
         pass
 
-    model = nnlib.MLP([64, 12, 10], random_state=[0, 1])
-    original = model._save_checkpoint
+    model = model or nnlib.MLP([64, 12, 10], random_state=[0, 1])
+    original = training.save_run
 
-    def save_then_maybe_crash(path, run, epoch, *rest):
-        original(path, run, epoch, *rest)
+    def save_then_maybe_crash(run, path, epoch, *rest):
+        original(run, path, epoch, *rest)
         if epoch == stop_after:
             raise Stop
 
-    model._save_checkpoint = save_then_maybe_crash
-    with pytest.raises(Stop):
-        model.fit(ds.X_train, ds.y_train, epochs=6, checkpoint=ckpt, checkpoint_seconds=0, **args)
+    training.save_run = save_then_maybe_crash
+    try:
+        with pytest.raises(Stop):
+            if fit is None:
+                model.fit(ds.X_train, ds.y_train, epochs=6, checkpoint=ckpt, checkpoint_seconds=0, **args)
+            else:
+                fit(model)
+    finally:
+        training.save_run = original
 
 
 def test_a_checkpoint_of_another_run_is_refused(tmp_path):
@@ -122,15 +129,3 @@ def test_records_of_other_code_are_refused_unless_allowed(tmp_path):
     with pytest.raises(sweep.ResultsError, match=r"1 of 2 records \(long\) were made by other code .*0123456789abcdef"):
         sweep.load_records("f", "quick", tmp_path)
     assert len(sweep.load_records("f", "quick", tmp_path, allow_stale=True)) == 2
-
-
-def test_fingerprint_covers_only_the_code_a_trial_runs():
-    from nnlib import experiments
-    mlp = experiments.build_model(CONFIG, [0])
-    used = experiments._used_code(mlp, nnlib.Adam())
-    assert "nnlib.mlp.MLP" in used and "nnlib.model.Model" in used and "nnlib.activations.Tanh" in used
-    assert "nnlib.optimizers.Adam" in used and "nnlib.optimizers.SGD" not in used
-    assert "nnlib.activations.Sigmoid" not in used and "nnlib.rnn.RNN" not in used
-    rnn = {"model": "RNN", "model_args": {"n_in": 8, "hidden": 4}, "epochs": 1}
-    assert "nnlib.rnn.RNN" in experiments._used_code(experiments.build_model(rnn, [0]), nnlib.Adam())
-    assert experiments.config_fingerprint(CONFIG) != experiments.config_fingerprint({**CONFIG, "optimizer": {"name": "sgd"}})
