@@ -48,20 +48,20 @@ data: $(STAMP)
 test: data
 	$(PY) -m pytest -q -rs
 
-## bench: the speed benchmark (python -m nnlib.bench)
+## bench: the speed benchmark (python -m nnlib.book.bench)
 bench: data
-	$(PY) -m nnlib.bench
+	$(PY) -m nnlib.book.bench
 
 ## chapters: execute the chapter templates (PROFILE=full, the default, or quick) into $(BOOK_DIR);
-## each replaces its page only if every cell ran (python -m nnlib.chapter)
+## each replaces its page only if every cell ran (python -m nnlib.book.chapter)
 chapters: data
-	$(PY) -m nnlib.chapter run $(RUN_CHAPTERS) --profile $(PROFILE) --into $(BOOK_DIR)
+	$(PY) -m nnlib.book.chapter run $(RUN_CHAPTERS) --profile $(PROFILE) --into $(BOOK_DIR)
 
 ## book: install, fetch the data, run every chapter, refuse a chapter with an error output, build
 ## the HTML into $(BOOK_DIR)/_build/html and check every page (.ci/check_book.py) and that the
 ## site works from a static file server with no internet (.ci/check_site.py)
 book: chapters
-	$(PY) -m nnlib.chapter check $(CHAPTERS:%=$(BOOK_DIR)/%.ipynb) --profile $(PROFILE)
+	$(PY) -m nnlib.book.chapter check $(CHAPTERS:%=$(BOOK_DIR)/%.ipynb) --profile $(PROFILE)
 	$(VENV)/bin/jupyter-book build -q $(BOOK_DIR)   # -q: warnings only, not Sphinx's status
 	$(PY) .ci/check_book.py --book $(BOOK_DIR) --profile $(PROFILE)
 	$(PY) .ci/check_site.py $(BOOK_DIR)/_build/html
@@ -69,7 +69,7 @@ book: chapters
 ## draw-export: retrain the draw page's networks from the stored runs now available (checked
 ## against their records; one process, one BLAS thread) and write book/_extra/draw/
 draw-export: data
-	OPENBLAS_NUM_THREADS=1 $(PY) -m nnlib.export
+	OPENBLAS_NUM_THREADS=1 $(PY) -m nnlib.book.export
 
 ## test-draw: the draw page in headless Chromium against nnlib, and every page's layout at
 ## 1280 x 900 (tests/test_layout.py; needs Debian's chromium and chromium-driver);

@@ -1,5 +1,5 @@
 """Fail unless the built book has every page of _toc.yml; each chapter executed with the expected
-profile and without error outputs (nnlib.chapter.notebook_problems), with its figures (each with
+profile and without error outputs (nnlib.book.chapter.notebook_problems), with its figures (each with
 alt text and a caption), its glued numbers and a statement of the profile that produced it; and
 the draw page's files.
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from nnlib.chapter import notebook_problems  # noqa: E402
+from nnlib.book.chapter import notebook_problems  # noqa: E402
 
 
 def pages() -> list[str]:

@@ -12,7 +12,7 @@ from .layers import Dense
 from .mlp import MLP
 from .model import History, Model
 from .persistence import ModelFileError, load_model, save_model
-from .optimizers import SGD, Adam, get_optimizer
+from .optimizers import Adam, SGD, get_optimizer
 from .recursive import RecursiveNet
 from .rnn import RNN
 from .untied_rnn import UntiedRNN

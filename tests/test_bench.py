@@ -5,7 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from nnlib import baselines, bench, data
+from nnlib import data
+from nnlib.book import baselines, bench
 
 
 def test_pinned_threads_sets_and_restores_the_blas_threads():

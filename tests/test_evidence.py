@@ -1,9 +1,9 @@
-"""nnlib.evidence on small made-up networks whose pairings, corrections and counts are known."""
+"""nnlib.book.evidence on small made-up networks whose pairings, corrections and counts are known."""
 import numpy as np
 import pandas as pd
 import pytest
 
-from nnlib import evidence, report
+from nnlib.book import evidence, report
 
 
 def net(study, dataset, label, sequential, params, values):

@@ -1,13 +1,15 @@
-"""The draw page's Python side: MNIST-style preprocessing (nnlib.drawing) and the export of
-stored runs into static files (nnlib.export)."""
+"""The draw page's Python side: MNIST-style preprocessing (nnlib.data.drawing) and the export of
+stored runs into static files (nnlib.book.export)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 import nnlib
-from nnlib import drawing, export, sweep
-from nnlib.experiments import _model_input
+from nnlib.data import drawing
+from nnlib.runner import sweep
+from nnlib.book import export
+from nnlib.runner.experiments import _model_input
 
 SAMPLES = export.PAGE_DIR / "samples.js"
 
@@ -60,8 +62,8 @@ def test_area_matrix_rows_are_averages():
 # ---------------------------------------------------------------- static files
 @pytest.mark.parametrize("kind", ["pixels", "column_windows", "row_windows", *export.PATCH_INPUTS])
 def test_page_input_equals_the_training_input(kind):
-    if kind in export.PATCH_INPUTS and not any(hasattr(nnlib.transforms, n) for n in export.PATCH_INPUTS[kind]):
-        pytest.skip(f"nnlib.transforms has no kernels for {kind}")
+    if kind in export.PATCH_INPUTS and not any(hasattr(nnlib.data.transforms, n) for n in export.PATCH_INPUTS[kind]):
+        pytest.skip(f"nnlib.data.transforms has no kernels for {kind}")
     X = np.random.default_rng(1).random((4, 784), dtype=np.float32)
     np.testing.assert_array_equal(export.model_input(X, export.input_spec(kind)), _model_input(X, kind, (28, 28)))
 
@@ -88,7 +90,7 @@ def test_samples_round_trip(tmp_path):
 
 def test_read_network_refuses_other_files(tmp_path):
     (tmp_path / "f.js").write_text("alert(1)")
-    with pytest.raises(export.ExportError, match="not a file written by nnlib.export"):
+    with pytest.raises(export.ExportError, match="not a file written by nnlib.book.export"):
         export.read_network(tmp_path / "f.js")
 
 

@@ -1,4 +1,4 @@
-"""The code fingerprint follows behaviour (nnlib.probe): every committed record is current; a pure
+"""The code fingerprint follows behaviour (nnlib.runner.probe): every committed record is current; a pure
 refactor keeps every fingerprint; a changed constant in an activation, cost, optimiser or
 initialiser changes exactly the fingerprints of the configurations that use it; other BLAS kernels
 give the same fingerprints.  And the two gaps of the stale guard: records and checkpoints from
@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 import nnlib
-from nnlib import activations, costs, data, experiments, optimizers, restamp, sweep
+from nnlib import activations, costs, data, optimizers
+from nnlib.runner import experiments, restamp, sweep
 from nnlib.layers import Dense
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +36,7 @@ def committed_configs() -> dict[str, dict]:
 SCRIPT = """
 import json, sys
 import nnlib
-from nnlib import experiments
+from nnlib.runner import experiments
 assert nnlib.__file__.startswith(sys.argv[2]), nnlib.__file__
 configs = json.load(open(sys.argv[1]))
 json.dump({k: experiments.config_fingerprint(c) for k, c in configs.items()}, sys.stdout)

@@ -1,6 +1,6 @@
-"""What a reader sees, checked without a browser: numbers and order in tables (nnlib.tables),
-figures fitted to the column (nnlib.figures), and the build's refusal of a broken page
-(nnlib.sphinx_pages)."""
+"""What a reader sees, checked without a browser: numbers and order in tables (nnlib.book.tables),
+figures fitted to the column (nnlib.book.figures), and the build's refusal of a broken page
+(nnlib.book.sphinx_pages)."""
 import json
 import re
 
@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from nnlib import figures, sphinx_pages, tables  # noqa: E402
+from nnlib.book import figures, sphinx_pages, tables  # noqa: E402
 
 
 # ---------------------------------------------------------------- tables
@@ -111,7 +111,7 @@ def test_the_build_refuses_a_page_with_an_error_and_says_how_to_restore_it():
     assert errors == [(2, "ChapterError", "unknown parameter seed")]
     message = sphinx_pages.refusal("book/study_004.ipynb", "study_004", errors)
     assert "book/study_004.ipynb holds 1 error output (cell 2: ChapterError: unknown parameter seed)" in message
-    assert "git checkout book/study_004.ipynb" in message and "nnlib.chapter run study_004 --profile full" in message
+    assert "git checkout book/study_004.ipynb" in message and "nnlib.book.chapter run study_004 --profile full" in message
     assert "\n" not in message
 
 

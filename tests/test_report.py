@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from nnlib import report
+from nnlib.book import report
 
 
 def test_mean_ci_is_the_student_t_interval():

@@ -151,7 +151,7 @@ def test_untied_rnn_with_every_step_set_to_the_tied_weights_is_the_tied_rnn():
 @pytest.mark.parametrize("h", [1, 8, 64])
 def test_untied_rnn_counts(h):
     """Same multiply-adds as the tied RNN of the same width; T·(84h + h) + (T − 1)h² + 10h + 10 parameters."""
-    from nnlib import studies
+    from nnlib.runner import studies
     twin = nnlib.UntiedRNN(84, h, steps=9)
     assert twin.multiply_adds == nnlib.RNN(84, h).multiply_adds
     assert twin.n_parameters == 9 * (84 * h + h) + 8 * h * h + 10 * h + 10 == studies.untied_rnn_params(h)

@@ -1,9 +1,11 @@
-"""The book's sweep definitions (nnlib.studies), the row reading of study 001, and the single-run
+"""The book's sweep definitions (nnlib.runner.studies), the row reading of study 001, and the single-run
 verdict used by the chapters."""
 import numpy as np
 import pytest
 
-from nnlib import data, experiments, report, studies
+from nnlib import data
+from nnlib.runner import experiments, studies
+from nnlib.book import report
 
 
 @pytest.mark.parametrize("profile", studies.PROFILES)

@@ -1,4 +1,4 @@
-"""Study 000's analysis (nnlib.study000): per-grid-point comparisons with Holm's correction, the
+"""Study 000's analysis (nnlib.book.study000): per-grid-point comparisons with Holm's correction, the
 budget verdicts, the study-like grid point, the gradient ratio under each initialisation, and the
 committed CSV that the chapter writes beside the runs."""
 import json
@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nnlib import report, studies, study000
+from nnlib.runner import studies
+from nnlib.book import report, study000
 
 ROOT = Path(__file__).resolve().parents[1]
 FULL = ROOT / "data" / "results" / "full"

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import nnlib
-from nnlib import study003, studies
+from nnlib.runner import studies
+from nnlib.book import study003
 from nnlib.activations import LeakyReLU, ReLU, get_activation
 from test_gradients import numeric_gradients
 
@@ -136,7 +137,7 @@ def test_timed_run_stops_after_the_epoch_that_exceeds_the_target():
 
 def test_pytorch_timed_run_has_the_same_fields():
     pytest.importorskip("torch")
-    from nnlib import torch_baselines
+    from nnlib.book import torch_baselines
     X, y = _tiny_mnist_like()
     mine = study003.time_to_target_nnlib("pytorch", 0, X, y, X[:200], y[:200], max_epochs=30, target=0.9)
     theirs = torch_baselines.time_to_target(0, X, y, X[:200], y[:200], target=0.9, max_epochs=30)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nnlib import sweep
+from nnlib.runner import sweep
 
 GRID = [{"label": f"h{h}", "model": "MLP", "epochs": 3, "batch_size": 32,
          "model_args": {"layer_sizes": [64, h, 10], "activation": "tanh"},
@@ -45,7 +45,7 @@ def test_records_are_complete_and_rerun_skips_them(tmp_path):
 def test_sigkill_then_rerun_loses_and_duplicates_nothing(tmp_path):
     """Kill a running sweep (its whole process group) with SIGKILL, run it again: the store equals
     an uninterrupted run's."""
-    script = (f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); from nnlib import sweep; "
+    script = (f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); from nnlib.runner import sweep; "
               f"sweep.run_sweep('k', json.loads(sys.argv[1]), [0, 1], 'digits', root=sys.argv[2], progress=False)")
     killed = tmp_path / "killed"
     folder = killed / "quick" / "k"
@@ -111,7 +111,7 @@ def test_a_half_written_temporary_file_is_not_a_record(tmp_path):
 
 def test_one_failing_group_does_not_lose_the_others(tmp_path, monkeypatch):
     """A group that raises is reported; every other group's records are stored."""
-    from nnlib import experiments
+    from nnlib.runner import experiments
 
     real = experiments.run_trial
 
@@ -141,7 +141,7 @@ def test_a_diverged_seed_has_no_final_metrics(tmp_path):
     for r in records:
         assert r["diverged_epoch"] == 1
         assert r["final"]["test"]["accuracy"] is None and r["final"]["train"]["loss"] is None
-    from nnlib import report
+    from nnlib.book import report
     df = report.final_frame(records)
     assert df["diverged"].all() and df["test_accuracy"].isna().all()
     assert report.range_claim(df["test_accuracy"] * 100, 90, 95)[1].startswith("not enough data")
@@ -157,7 +157,7 @@ def test_results_do_not_depend_on_the_schedule(tmp_path):
 def test_the_largest_groups_start_first(tmp_path, monkeypatch):
     """Groups are handed out by estimated work, largest first (more seeds or more multiply-adds
     first), so a pool does not end with one long group running alone."""
-    from nnlib import experiments
+    from nnlib.runner import experiments
 
     sweep.run_sweep("o", GRID[:1], SEEDS[:1], "digits", root=tmp_path, workers=0, progress=False)
     started = []

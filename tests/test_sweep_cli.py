@@ -1,10 +1,10 @@
-"""`python -m nnlib.sweep SPEC.json`: a bad or incomplete spec gets one line naming the file and
+"""`python -m nnlib.runner.sweep SPEC.json`: a bad or incomplete spec gets one line naming the file and
 the problem, and nothing is written into the committed full results unless asked for."""
 import json
 
 import pytest
 
-from nnlib import sweep
+from nnlib.runner import sweep
 
 XOR = {"model": "MLP", "epochs": 1, "batch_size": 1, "model_args": {"layer_sizes": [2, 3, 1]}}
 

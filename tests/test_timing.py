@@ -1,7 +1,8 @@
-"""One-process timings of a study's networks (nnlib.timing)."""
+"""One-process timings of a study's networks (nnlib.book.timing)."""
 import pytest
 
-from nnlib import studies, timing
+from nnlib.runner import studies
+from nnlib.book import timing
 
 
 def test_epoch_timings_times_every_configuration(require_dataset):

@@ -1,10 +1,8 @@
-"""Tests for nnlib.transforms (study 002: the authors' augmentation, patch features, confidence)."""
+"""Tests for nnlib.data.transforms (study 002: the authors' augmentation, patch features, confidence)."""
 import numpy as np
 import pytest
 
-from nnlib.transforms import (AUTHOR_KERNELS, BOOK_KERNELS, apply_set_noise, confidence,
-                              patch_conv_input, patch_features, rust_nn_augment, set_noise,
-                              shift_images, shifted_noisy, with_shifted_noisy_copy)
+from nnlib.data.transforms import AUTHOR_KERNELS, BOOK_KERNELS, apply_set_noise, confidence, patch_conv_input, patch_features, rust_nn_augment, set_noise, shift_images, shifted_noisy, with_shifted_noisy_copy
 
 
 def rolled(image: np.ndarray, direction: str, s: int) -> np.ndarray:

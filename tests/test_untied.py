@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import nnlib
-from nnlib import chapter, report, studies, sweep, untied
+from nnlib.runner import studies, sweep
+from nnlib.book import chapter, report, untied
 from test_gradients import assert_gradients_match
 
 

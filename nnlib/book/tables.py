@@ -1,7 +1,7 @@
 """Tables that fit the page: formatted numbers, natural order, and a table too wide for the
 content column split into parts.
 
-``nnlib.chapter.table`` renders every table of a chapter through :func:`to_html`:
+``nnlib.book.chapter.table`` renders every table of a chapter through :func:`to_html`:
 
 - numbers are formatted by column (:func:`format_column`): whole numbers as such (with thousands
   separators from 10,000 up), other numbers with the decimals their column needs — at most four

@@ -1,11 +1,11 @@
-"""Run by :mod:`nnlib.restamp` as a script, in a process whose ``nnlib`` is an older version (an
+"""Run by :mod:`nnlib.runner.restamp` as a script, in a process whose ``nnlib`` is an older version (an
 export of a past commit on PYTHONPATH): for every configuration read as JSON from stdin, print the
 code fingerprint that version's own scheme gives it and the behaviour probe's digest computed with
-that version's code (the probe of today's :mod:`nnlib.probe`, loaded from the file given).
+that version's code (the probe of today's :mod:`nnlib.runner.probe`, loaded from the file given).
 
 Usage: ``python _legacy_probe.py OLD_TREE TODAYS_PROBE_PY < configs.json > answers.json``.
 It imports nothing of today's nnlib: the old version's trial runs with its data replaced by the
-probe's and its model built in float64, exactly as :func:`nnlib.experiments.config_fingerprint`
+probe's and its model built in float64, exactly as :func:`nnlib.runner.experiments.config_fingerprint`
 runs today's.
 """
 from __future__ import annotations
@@ -54,12 +54,12 @@ def main() -> int:
     import importlib
 
     import nnlib
-    for where in ("runner.experiments", "experiments"):  # the layout of issue 24, or the flat one before
-        try:
-            experiments = importlib.import_module("nnlib." + where)
-            break
-        except ModuleNotFoundError:
-            continue
+    # the layout of issue 24, or the flat one before it; chosen by the old tree's files, because an
+    # editable install of today's nnlib can still answer for a subpackage the old tree lacks
+    runner = Path(old_tree, "nnlib", "runner", "experiments.py").exists()
+    experiments = importlib.import_module("nnlib.runner.experiments" if runner else "nnlib.experiments")
+    if not Path(experiments.__file__).resolve().is_relative_to(Path(old_tree).resolve()):
+        raise SystemExit(f"imported {experiments.__file__}, not the old experiments under {old_tree}")
     if not Path(nnlib.__file__).resolve().is_relative_to(Path(old_tree).resolve()):
         raise SystemExit(f"imported {nnlib.__file__}, not the old nnlib under {old_tree}")
     configs = json.load(sys.stdin)

@@ -6,7 +6,7 @@ Book shows a figure at no more than its natural size.  So a figure is drawn for 
 (:data:`PAGE_WIDTH` inches at :data:`DPI` dots per inch) and shown at 1×, with its text at least
 :data:`MIN_FONT` points — never shrunk by the browser into unreadable print.
 
-:func:`install` (called by ``nnlib.chapter.start``) sets the style and makes IPython pass every
+:func:`install` (called by ``nnlib.book.chapter.start``) sets the style and makes IPython pass every
 matplotlib figure through :func:`fit` before it is rendered:
 
 - a figure wider than the column is given the column's width, keeping its text sizes in points;

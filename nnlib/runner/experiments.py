@@ -17,11 +17,11 @@ input       "pixels" | "patch_conv" (study 002's authors' six 4×4 kernels, then
             "row_sequence"   ["pixels"]
 augment     null or {"scheme": "rust-nn", "shifts": [lo, hi], "n_pixels": [lo, hi], "seed": s}:
             the training set as study 002's authors built it for c2_mod
-            (nnlib.transforms.rust_nn_augment; shifts [3, 4], n_pixels [50, 150], seed 0 unless
+            (nnlib.data.transforms.rust_nn_augment; shifts [3, 4], n_pixels [50, 150], seed 0 unless
             given); with split "all", the validation and test sets are added to it, each with a
             shifted-and-noisy copy appended, as for c2_mod2   [null]
 eval        extra evaluation sets besides the split's own, made with a fixed seed by the authors'
-            rules (shifts of 3–4 px, noise on 50–150 positions; nnlib.transforms):
+            rules (shifts of 3–4 px, noise on 50–150 positions; nnlib.data.transforms):
             "test_shifted", "test_noisy", "test_shifted_noisy" (the 10,000 test images shifted,
             with noise, both), "val_ext" (the validation set with a shifted-and-noisy copy of
             every image appended; split "validation")   [[]]
@@ -32,7 +32,7 @@ label       a short name for the book (part of the configuration's identity)
 
 Every record carries two fingerprints, so that results made by other code or other data are
 recognised: ``code_fingerprint`` follows the behaviour of the code that computes the trial's result
-(a float64 miniature of the trial, see :mod:`nnlib.probe` and :func:`config_fingerprint`), so a
+(a float64 miniature of the trial, see :mod:`nnlib.runner.probe` and :func:`config_fingerprint`), so a
 refactor that changes no number keeps it and a change to the maths does not; ``data_fingerprint``
 hashes the arrays the trial actually trained and evaluated on (after every transform), so that a
 change to data preparation shows even where its source moved (:func:`current_data_fingerprint`).
@@ -49,9 +49,11 @@ from typing import Any
 
 import numpy as np
 
-from . import data, probe, transforms
-from .model import MODEL_CLASSES, Model
-from .optimizers import get_optimizer
+from .. import data
+from ..data import transforms
+from . import probe
+from ..model import MODEL_CLASSES, Model
+from ..optimizers import get_optimizer
 
 INPUTS = ("pixels", "patch_conv", "patch_conv_book", "column_windows", "row_windows", "row_sequence")
 SPLITS = ("official", "validation", "all")
@@ -189,7 +191,7 @@ def prepare_data(config: dict, dataset: str) -> tuple[tuple, dict[str, tuple], d
 
 def config_fingerprint(config: dict) -> str:
     """16 hex digits: the code fingerprint a trial of ``config`` gets from the code loaded now, a
-    hash of the numbers of its probe, a float64 miniature of the trial (see :mod:`nnlib.probe`)."""
+    hash of the numbers of its probe, a float64 miniature of the trial (see :mod:`nnlib.runner.probe`)."""
     return _fingerprint(json.dumps(config, sort_keys=True))
 
 
@@ -332,7 +334,7 @@ def _versions() -> dict[str, str]:
     import numpy
     import scipy
 
-    from . import __version__
+    from .. import __version__
     return {"nnlib": __version__, "numpy": numpy.__version__, "scipy": scipy.__version__,
             "python": platform.python_version()}
 

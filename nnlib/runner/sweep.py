@@ -7,7 +7,7 @@ place) as soon as its trial finishes, so a killed sweep leaves only whole record
 same sweep again skips every trial already stored and runs the rest.
 
 The seeds of one configuration that are still missing train together as replicas of one model
-(:func:`nnlib.experiments.run_trial`).  These groups run in parallel: on local processes by
+(:func:`nnlib.runner.experiments.run_trial`).  These groups run in parallel: on local processes by
 default, or on a dask.distributed cluster when a scheduler address (or a ``distributed.Client``)
 is given, the largest first (by :func:`estimated_work`) so that a pool of workers is not left
 waiting on one long group at the end.  Every group trains with exactly one BLAS thread, wherever and however many at a time
@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from . import data
+from .. import data
 from .experiments import build_model, check_config, config_fingerprint, current_data_fingerprint, run_trial
 
 RECORD_KEYS = ("config", "seed", "dataset", "history", "final", "n_parameters", "multiply_adds")
@@ -93,7 +93,7 @@ def record_files(folder: Path) -> list[Path]:
 def stale_reason(record: dict) -> str | None:
     """Why ``record`` is not a result of the code and data loaded now: "code" if its
     ``code_fingerprint`` differs from what this code gives its configuration (see
-    :func:`nnlib.experiments.config_fingerprint`; a record without one is stale), "data" if its
+    :func:`nnlib.runner.experiments.config_fingerprint`; a record without one is stale), "data" if its
     ``data_fingerprint`` differs from what this data preparation gives, else None.  Both are
     computed once per process for each configuration and data description."""
     if record.get("code_fingerprint") != config_fingerprint(record["config"]):
@@ -337,12 +337,12 @@ def read_spec(path: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m nnlib.sweep SPEC.json --profile quick``: run the sweep a JSON file describes
+    """``python -m nnlib.runner.sweep SPEC.json --profile quick``: run the sweep a JSON file describes
     ({"name", "dataset", "seeds", "grid", optional "profile"}), locally or with --scheduler.  The
     profile (the results folder) must be given, by --profile or in the file: "full" holds the
     book's committed results."""
     import argparse
-    parser = argparse.ArgumentParser(prog="python -m nnlib.sweep", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m nnlib.runner.sweep", description=main.__doc__)
     parser.add_argument("spec", type=Path)
     parser.add_argument("--profile", help="results folder: quick (trying things out) or full (the book's results)")
     parser.add_argument("--scheduler", help="dask.distributed scheduler address, e.g. tcp://10.0.0.5:8786")

@@ -1,5 +1,5 @@
 """The book's sweeps, defined once: each study's grid of configurations, seeds and dataset per
-profile.  The chapters read them from here, and ``python -m nnlib.studies run STUDY`` runs them
+profile.  The chapters read them from here, and ``python -m nnlib.runner.studies run STUDY`` runs them
 without a notebook (in the background, on a cluster), into the same records.
 
 Profiles: ``full`` is the study's own protocol; ``quick`` is a small version for CI and for trying
@@ -73,7 +73,7 @@ def study_000(profile: str) -> list[Sweep]:
 
 # The validation-chosen grid point of every study 000 architecture (study000-chosen.json), and the
 # grid point whose mean test accuracies come closest to the study's own (D4 93.66 %, Medium
-# 93.07 %, Large 94.54 %; root-mean-square distance over the three: nnlib.study000.study_like_points,
+# 93.07 %, Large 94.54 %; root-mean-square distance over the three: nnlib.book.study000.study_like_points,
 # which the chapter runs and tests/test_study000.py checks against these values).
 CHOSEN_000 = {"lr": 0.02, "batch_size": 32}
 STUDY_LIKE_000 = {"lr": 0.005, "batch_size": 128}
@@ -442,11 +442,11 @@ STUDIES = {"000": study_000, "000-init": study_000_init, "001": study_001, "001-
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m nnlib.studies run STUDY [--profile full] [--dataset NAME]``: run a study's sweeps."""
+    """``python -m nnlib.runner.studies run STUDY [--profile full] [--dataset NAME]``: run a study's sweeps."""
     import argparse
 
     from . import sweep
-    parser = argparse.ArgumentParser(prog="python -m nnlib.studies", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m nnlib.runner.studies", description=main.__doc__)
     parser.add_argument("command", choices=("run", "list"))
     parser.add_argument("study", choices=sorted(STUDIES))
     parser.add_argument("--profile", required=True, choices=PROFILES,

@@ -1,14 +1,14 @@
 """Migration of stored records from the source-text code fingerprint to the behaviour fingerprint.
 
-Records written before :mod:`nnlib.probe` carry a fingerprint of the *source text* of the code
-their trial ran.  ``python -m nnlib.restamp`` gives each of them the behaviour fingerprint of
+Records written before :mod:`nnlib.runner.probe` carry a fingerprint of the *source text* of the code
+their trial ran.  ``python -m nnlib.runner.restamp`` gives each of them the behaviour fingerprint of
 today's code, but only where that is earned, checked per configuration:
 
 1. the record is not stale under the old scheme: its fingerprint equals the one the old scheme
    computes with the code of an old commit (``--old-rev``; by default the newest commit of this
    branch's first-parent history before the probe existed), and
 2. that old code and today's behave the same: the behaviour probe run with the old commit's code
-   (in a separate process, :mod:`nnlib._legacy_probe`) gives the digest today's code gives.
+   (in a separate process, :mod:`nnlib.runner._legacy_probe`) gives the digest today's code gives.
 
 Such a record gets today's fingerprint, the old one kept under ``restamped_from``.  Any other
 record is left as it is and reported: stale under the old scheme (made by other code than the
@@ -32,7 +32,7 @@ from typing import Iterable, Sequence
 from . import experiments, probe, sweep
 
 HERE = Path(__file__).resolve().parent
-ROOT = Path(__file__).resolve().parents[1]  # the repository
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 
 
 def _git(*args: str, cwd: Path = ROOT) -> str:
@@ -121,10 +121,10 @@ def _labels(paths: list[Path]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m nnlib.restamp --profile full``: give the stored records that earn it the
+    """``python -m nnlib.runner.restamp --profile full``: give the stored records that earn it the
     behaviour fingerprint (see the module docstring); exit status 1 if any record is refused."""
     import argparse
-    parser = argparse.ArgumentParser(prog="python -m nnlib.restamp", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m nnlib.runner.restamp", description=main.__doc__)
     parser.add_argument("--profile", required=True, help="results folder: full (the book's) or quick")
     parser.add_argument("--old-rev", action="append",
                         help="commit whose code the records were checked against under the old scheme "

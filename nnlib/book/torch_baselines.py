@@ -1,5 +1,5 @@
 """The book's networks written in PyTorch (CPU), for the speed comparisons of the benchmark
-(:mod:`nnlib.bench`) and of study 003 (:mod:`nnlib.study003`).
+(:mod:`nnlib.book.bench`) and of study 003 (:mod:`nnlib.book.study003`).
 
 PyTorch is optional (``pip install -e .[compare]``): this module imports it only inside its
 functions; :func:`available` says whether it is installed.  Each ``*_epoch_seconds`` function

@@ -1,5 +1,5 @@
 """Every claim of the five studies in one table, gathered from the claims files the chapters write
-(``<results>/<profile>/study<NNN>-claims.json``, see :func:`nnlib.chapter.save_claims`)."""
+(``<results>/<profile>/study<NNN>-claims.json``, see :func:`nnlib.book.chapter.save_claims`)."""
 from __future__ import annotations
 
 import json
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import sweep
+from ..runner import sweep
 from .chapter import TEMPLATES
 
 # How many claims each study makes (their ids are NNN-1 … NNN-k).

@@ -1,6 +1,6 @@
 """Study 000, recursion against width: the analysis behind its chapter.
 
-The sweep (:func:`nnlib.studies.study_000`) trains every architecture at every learning rate and
+The sweep (:func:`nnlib.runner.studies.study_000`) trains every architecture at every learning rate and
 batch size for the grid's longest epoch count; the shorter counts are read from the history.  A
 *grid point* is one (learning rate, batch size, epochs).  The functions here turn the records into
 
@@ -38,7 +38,7 @@ def _percent(value: float | None) -> float:
 def runs_frame(records: Sequence[dict], epoch_counts: Sequence[int]) -> pd.DataFrame:
     """One row per trial and epoch count E (read from the history after epoch E): label, lr,
     batch, epochs, seed, the accuracies (%) and losses of the three sets, training seconds, the
-    convergence epoch (:func:`nnlib.report.convergence_epoch` of the validation accuracy), the
+    convergence epoch (:func:`nnlib.book.report.convergence_epoch` of the validation accuracy), the
     network's size and whether it had diverged by then.  Records shorter than E are skipped."""
     rows = []
     for r in records:
@@ -201,8 +201,8 @@ def study_like_points(runs: pd.DataFrame, study: Mapping[str, float] = STUDY_ACC
 def single_run_points(runs: pd.DataFrame, label: str, claimed: float, column: str = "test_acc") -> pd.DataFrame:
     """A number the study got from one run of ``label`` (in ``column``'s unit) against our seeds
     at every grid point: lr, batch, epochs, mean, pi_low, pi_high (95 % prediction interval for
-    one run, :func:`nnlib.report.prediction_interval`), inside (the claimed value in it) and
-    verdict (:func:`nnlib.report.single_run_verdict`)."""
+    one run, :func:`nnlib.book.report.prediction_interval`), inside (the claimed value in it) and
+    verdict (:func:`nnlib.book.report.single_run_verdict`)."""
     part = runs[runs["label"] == label]
     if part.empty:
         raise ValueError(f"no runs of {label}")
@@ -220,7 +220,7 @@ def gradient_ratios_at_init(model_args: Mapping[str, dict], X: np.ndarray, y: np
     """‖∂L/∂h₀‖ / ‖∂L/∂h_D‖ of freshly initialised RecursiveNets on one batch (X: (m, 784),
     y: (m,) labels).  ``model_args``: {label: RecursiveNet arguments (with its ``init``)}; every
     seed is one replica.  One row per label and seed: label, init, depth, seed, ratio."""
-    from .recursive import RecursiveNet
+    from ..recursive import RecursiveNet
     rows = []
     for label, args in model_args.items():
         args = {**args, "record_gradient_norms": True}

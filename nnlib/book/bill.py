@@ -2,7 +2,7 @@
 
 Every sweep record carries ``wall_seconds``, the wall time of the group of seeds trained together
 with it (one BLAS thread, one process: about one core's time), and the records of one group share
-it; so a sweep's cost is the sum over its groups.  A sweep defined in :mod:`nnlib.studies` is
+it; so a sweep's cost is the sum over its groups.  A sweep defined in :mod:`nnlib.runner.studies` is
 *complete* when every (configuration, seed) of its definition is stored.
 """
 from __future__ import annotations
@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import studies, sweep
+from ..runner import studies, sweep
 
 
 def expected_trials(profile: str = "full") -> dict[str, set[str]]:
-    """{sweep name: the record file names its definition in nnlib.studies asks for}; studies
+    """{sweep name: the record file names its definition in nnlib.runner.studies asks for}; studies
     that refuse to be listed here (one needs a particular BLAS kernel) are left out."""
     out: dict[str, set[str]] = {}
     for fn in studies.STUDIES.values():
@@ -36,7 +36,7 @@ def chapter_of(sweep_name: str) -> str:
 
 
 def sweep_costs(profile: str = "full", root: Path | None = None) -> pd.DataFrame:
-    """One row per sweep that has records or is defined in nnlib.studies: chapter, sweep, trials
+    """One row per sweep that has records or is defined in nnlib.runner.studies: chapter, sweep, trials
     stored, trials its definition asks for (None when it is not defined there), complete, groups
     of seeds trained together, core_hours (the groups' wall time in hours; each group is one
     single-threaded process, so this bounds its CPU time from above)."""

@@ -1,4 +1,4 @@
-"""Speed benchmark: ``python -m nnlib.bench``.
+"""Speed benchmark: ``python -m nnlib.book.bench``.
 
 In one run it times one MNIST epoch (60,000 examples; slow baselines on a subset, scaled) of
 
@@ -10,8 +10,8 @@ In one run it times one MNIST epoch (60,000 examples; slow baselines on a subset
 * study 000's RecursiveNet: depth 4, hidden 88, SGD with clipping, batch 64;
 
 each with nnlib and against: a naive per-example NumPy implementation written like the original
-Python (:mod:`nnlib.baselines`), scikit-learn's ``MLPClassifier`` where it can express the
-network, PyTorch on the CPU when it is installed (:mod:`nnlib.torch_baselines`), and the FLOP
+Python (:mod:`nnlib.book.baselines`), scikit-learn's ``MLPClassifier`` where it can express the
+network, PyTorch on the CPU when it is installed (:mod:`nnlib.book.torch_baselines`), and the FLOP
 floor of this machine (training FLOPs divided by its best measured float32 GEMM speed).  c1 also
 gets a bare NumPy loop, the per-call floor at batch 10.  Replicated networks are compared with 10
 single runs one after another (10 × one run) for the tools that train one network at a time.
@@ -39,10 +39,10 @@ from typing import Callable, Iterator
 import numpy as np
 
 from . import baselines, torch_baselines
-from .mlp import MLP
-from .optimizers import SGD, Adam
-from .recursive import RecursiveNet
-from .rnn import RNN
+from ..mlp import MLP
+from ..optimizers import Adam, SGD
+from ..recursive import RecursiveNet
+from ..rnn import RNN
 
 EPOCH = 60_000
 GEMM_SIZES = (512, 1024, 2048, 3072)
@@ -379,7 +379,7 @@ def measure(threads: tuple[int, ...] | None = None, examples: int = EPOCH, naive
     Returns a JSON-ready dict: ``machine`` facts, ``load`` (load average before and after, and
     the CPUs other processes kept busy during the run), ``gemm`` speeds per thread count, and
     ``rows``: one per (configuration, implementation, threads) with ``seconds`` per epoch."""
-    from . import data
+    from .. import data
 
     cpus = os.cpu_count() or 1
     threads = tuple(sorted(set(threads or (1, cpus))))
@@ -548,20 +548,20 @@ def report(result: dict) -> str:
 
 def results_path(profile: str) -> Path:
     """Where a profile's speed measurement is stored: ``<results>/<profile>/speed/bench.json``."""
-    from .sweep import sweep_dir
+    from ..runner.sweep import sweep_dir
     return sweep_dir("speed", profile) / "bench.json"
 
 
 def write_result(result: dict, path: str | Path) -> Path:
     """Write a :func:`measure` result as JSON (atomically)."""
-    from .data import write_atomic
+    from ..data import write_atomic
     path = Path(path)
     write_atomic(path, json.dumps(result, indent=1, allow_nan=False).encode())
     return path
 
 
 def read_result(path: str | Path, required: tuple[str, ...] = ("machine", "threads", "rows", "gemm", "load"),
-         command: str = "python -m nnlib.bench --json") -> dict:
+         command: str = "python -m nnlib.book.bench --json") -> dict:
     """Read a stored measurement (a :func:`measure` result by default); a file that cannot be read
     or lacks a ``required`` key raises ValueError naming it and the ``command`` that remakes it."""
     try:
@@ -586,7 +586,7 @@ def _thread_list(text: str) -> tuple[int, ...]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m nnlib.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m nnlib.book.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--threads", type=_thread_list, default=None,
                         help="thread counts to measure, e.g. 1,2 (default: 1 and all CPUs)")
     parser.add_argument("--examples", type=int, default=EPOCH,

@@ -9,9 +9,9 @@ He / Kaiming-normal weights N(0, 2/n_in) and zero biases:
 * ``pytorch``: the author's PyTorch script — ReLU, η = 0.1.
 
 The sweep (epochs to 96 % per seed, seeds trained together as replicas) is
-:func:`nnlib.studies.study_003`, with the book's other sweeps; :func:`measure_timings` times
+:func:`nnlib.runner.studies.study_003`, with the book's other sweeps; :func:`measure_timings` times
 single runs to 96 % with nnlib and, when installed, PyTorch, on a pinned number of threads, and
-``python -m nnlib.study003 time`` stores them as JSON.
+``python -m nnlib.book.study003 time`` stores them as JSON.
 """
 from __future__ import annotations
 
@@ -25,16 +25,16 @@ from pathlib import Path
 import numpy as np
 
 from . import bench, torch_baselines
-from .costs import Quadratic
-from .data import write_atomic
-from .mlp import MLP
-from .optimizers import SGD
-from .studies import BATCH_003 as BATCH
-from .studies import PROFILES, study_003  # noqa: F401 - study_003: the sweep, with the book's others
-from .studies import PROTOCOLS_003 as PROTOCOLS
-from .studies import TARGET_003 as TARGET
-from .studies import model_args_003 as model_args
-from .studies import settings_003 as settings
+from ..costs import Quadratic
+from ..data import write_atomic
+from ..mlp import MLP
+from ..optimizers import SGD
+from ..runner.studies import BATCH_003 as BATCH
+from ..runner.studies import PROFILES, study_003  # noqa: F401 - study_003: the sweep, with the book's others
+from ..runner.studies import PROTOCOLS_003 as PROTOCOLS
+from ..runner.studies import TARGET_003 as TARGET
+from ..runner.studies import model_args_003 as model_args
+from ..runner.studies import settings_003 as settings
 
 # The author's recorded hyperfine results (mean and standard deviation of 100 runs, and the mean
 # user and system CPU seconds per run, from the JSON files hyperfine wrote, on the author's
@@ -139,7 +139,7 @@ def largest_difference(computed: dict[str, np.ndarray], expected: dict = HAND_EX
 def time_to_target_nnlib(protocol: str, seed: int, X, y, X_test, y_test, max_epochs: int,
                          target: float = TARGET) -> dict:
     """One nnlib run of ``protocol`` (one replica) until test accuracy after an epoch exceeds
-    ``target``.  Returns the same fields as :func:`nnlib.torch_baselines.time_to_target`:
+    ``target``.  Returns the same fields as :func:`nnlib.book.torch_baselines.time_to_target`:
     epochs, reached, seconds (the whole training call, test evaluations included),
     train_seconds, eval_seconds and test_accuracy per epoch."""
     net = MLP(**model_args(protocol), random_state=seed)
@@ -171,7 +171,7 @@ def measure_timings(seeds: list[int], threads: tuple[int, ...], max_epochs: int,
     Returns a JSON-ready dict: settings, ``runs`` (one entry per run), ``loader_epoch_seconds``, and
     ``sessions`` (per measurement: machine facts, load, warnings, note, seconds, seeds); ``machine``
     and ``load`` repeat the first session's, ``warnings`` gathers all."""
-    from . import data
+    from .. import data
     if use_torch is None:
         use_torch = torch_baselines.available()
     settings_ = {"threads": list(threads), "max_epochs": max_epochs, "target": target, "batch_size": BATCH,
@@ -289,7 +289,7 @@ def measure_epoch_timings(rounds: int, threads: tuple[int, ...] = (1, 2), cpu_se
     Returns a JSON-ready dict: ``threads``, ``programs``, ``rounds_asked``, ``runs`` (one per
     measurement: round, order, implementation, program, threads, train, eval, cpu seconds),
     ``machine``, ``load``, ``warnings``, ``note``, ``cpu_seconds`` and ``total_seconds``."""
-    from . import data
+    from .. import data
     use_torch = torch_baselines.available()
     programs = tuple(p for p in programs if p[0] != "PyTorch" or use_torch)
     if use_torch:
@@ -349,7 +349,7 @@ def epoch_timings_path(profile: str) -> Path:
 def read_epoch_timings(path: str | Path) -> dict:
     """Stored per-epoch timings (see :func:`measure_epoch_timings`); a bad file raises ValueError naming it."""
     return bench.read_result(path, required=("machine", "threads", "programs", "runs", "load", "n_train", "n_test"),
-                             command="python -m nnlib.study003 time-epochs --out")
+                             command="python -m nnlib.book.study003 time-epochs --out")
 
 
 # ---------------------------------------------------------------- the recorded ratios, factor by factor
@@ -527,28 +527,28 @@ def carrier(decomposition: "pd.DataFrame", ratio: str, reading: str) -> str:
 
 def timings_path(profile: str) -> Path:
     """Where a profile's timed runs are stored: ``<results>/<profile>/study003-timing/timings.json``."""
-    from .sweep import sweep_dir
+    from ..runner.sweep import sweep_dir
     return sweep_dir("study003-timing", profile) / "timings.json"
 
 
 def autograd_path(profile: str) -> Path:
     """Where a profile's 3-2-3 example by autograd is kept: ``<results>/<profile>/study003-autograd.json``
     (see :func:`hand_example_autograd`)."""
-    from .sweep import results_dir
+    from ..runner.sweep import results_dir
     return results_dir() / profile / "study003-autograd.json"
 
 
 def read_timings(path: str | Path) -> dict:
     """Stored timed runs (see :func:`measure_timings`); a bad file raises ValueError naming it."""
     return bench.read_result(path, required=("machine", "threads", "runs", "load", "sessions"),
-                             command="python -m nnlib.study003 time --out")
+                             command="python -m nnlib.book.study003 time --out")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m nnlib.study003 time --profile full``: time single runs to 96 % and store them;
-    ``python -m nnlib.study003 time-epochs --profile full``: time one epoch of every program,
+    """``python -m nnlib.book.study003 time --profile full``: time single runs to 96 % and store them;
+    ``python -m nnlib.book.study003 time-epochs --profile full``: time one epoch of every program,
     interleaved round by round on 1 and 2 threads, and store it (see :func:`measure_epoch_timings`)."""
-    parser = argparse.ArgumentParser(prog="python -m nnlib.study003", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m nnlib.book.study003", description=main.__doc__)
     parser.add_argument("command", choices=("time", "time-epochs"))
     parser.add_argument("--profile", required=True, choices=PROFILES)
     parser.add_argument("--seeds", type=int, help="time: how many seeds to time (default: the profile's)")

@@ -164,7 +164,7 @@ def tolerance_sweep(models: pd.DataFrame, on: str, tolerances: Sequence[float] =
 def pooled_holm(own: Sequence[float], other: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
     """Holm over two families of p values taken as one: (the adjusted p of ``own``, shape (m,),
     and of ``other``, shape (k,)), each family in its own order.  NaNs stay NaN and do not count,
-    as in :func:`nnlib.report.holm`.  Shows what a separate family's verdicts would be had its
+    as in :func:`nnlib.book.report.holm`.  Shows what a separate family's verdicts would be had its
     tests been corrected together with another page's."""
     a, b = np.asarray(own, float), np.asarray(other, float)
     adjusted = report.holm(np.concatenate([a, b]))

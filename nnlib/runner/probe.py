@@ -5,7 +5,7 @@ and only then: moving a module, renaming a variable or splitting a function must
 So it is taken from behaviour, not from source text.  The probe runs the trial itself — the
 configuration's model (its real layer sizes, activations, cost, initialiser and seed 0), its
 optimiser, batch size, shuffling, target, keep_best and evaluation schedule, the training loop and
-the final scoring of :func:`nnlib.experiments.trial_records` — for at most ``PROBE_EPOCHS`` epochs
+the final scoring of :func:`nnlib.runner.experiments.trial_records` — for at most ``PROBE_EPOCHS`` epochs
 on a fixed synthetic data set (``PROBE_BATCHES`` mini-batches of the configuration's batch size
 of small uniform inputs with fixed labels, ``PROBE_EVAL`` examples in each evaluation set the
 configuration names), in float64: a dozen gradient steps, each on other examples, so that an
@@ -24,7 +24,7 @@ than 1e-9.  What the probe does not run it cannot see: code paths that a configu
 takes only on its real data (a clipping threshold its probe gradients never reach) and float32
 rounding details; the data side is checked by the data fingerprint.
 
-This module imports nothing from nnlib, so that the migration (:mod:`nnlib.restamp`) can run the
+This module imports nothing from nnlib, so that the migration (:mod:`nnlib.runner.restamp`) can run the
 very same probe on an older nnlib.
 """
 from __future__ import annotations
@@ -54,7 +54,7 @@ def probe_config(config: dict) -> dict:
 
 def set_names(config: dict) -> list[str]:
     """The evaluation sets a trial of ``config`` has besides training (see
-    :func:`nnlib.experiments.prepare_data`): test, val with the validation split, the extra ones."""
+    :func:`nnlib.runner.experiments.prepare_data`): test, val with the validation split, the extra ones."""
     names = ["test"] + (["val"] if config.get("split", "official") == "validation" else [])
     return names + [n for n in config.get("eval", []) if n not in names]
 

@@ -13,7 +13,7 @@ import time
 from threadpoolctl import threadpool_limits
 
 from . import bench
-from .experiments import build_model, prepare_data
+from ..runner.experiments import build_model, prepare_data
 
 
 def epoch_timings(configs: dict[str, dict], dataset: str, n_images: int, repeats: int = 3) -> dict:

@@ -1,4 +1,4 @@
-"""What nnlib's speed is compared with, written without nnlib (see :mod:`nnlib.bench`).
+"""What nnlib's speed is compared with, written without nnlib (see :mod:`nnlib.book.bench`).
 
 * *Naive per-example* implementations, structured like the studies' original Python (Nielsen's
   ``network.py``): float64 weights of shape (n_out × n_in), every example a column vector,

@@ -278,3 +278,51 @@ def confidence(outputs: np.ndarray) -> np.ndarray:
     best = outputs.max(axis=-1)
     others = (outputs.sum(axis=-1) - best) / (n_classes - 1)
     return (100 * (best - others)).astype(outputs.dtype, copy=False)
+
+
+# ---------------------------------------------------------------- windows of images, for sequence models (from nnlib.data)
+# ---------------------------------------------------------------- sequences
+def _as_images(X: np.ndarray, image_shape: tuple[int, ...]) -> np.ndarray:
+    X = np.asarray(X)
+    if len(image_shape) != 2 or min(image_shape) < 1:
+        raise ValueError(f"image_shape must be (rows, cols) with positive sizes, got {image_shape}")
+    rows, cols = image_shape
+    if X.ndim == 2 and X.shape[1] == rows * cols or X.ndim == 3 and X.shape[1:] == (rows, cols):
+        return X.reshape(len(X), rows, cols)
+    raise ValueError(f"X of shape {X.shape} does not hold {rows}×{cols} images: "
+                     f"expected (n, {rows * cols}) or (n, {rows}, {cols})")
+
+
+def column_windows(X: np.ndarray, image_shape: tuple[int, int] = (28, 28), width: int = 3) -> np.ndarray:
+    """Cut images into left-to-right windows of ``width`` columns (study 001's sequences).
+
+    X (n, rows*cols) -> (n, cols // width, rows*width); (n, 784) -> (n, 9, 84) by default.
+    Step t holds columns width*t … width*t + width-1; leftover columns at the right edge are
+    dropped (28 = 9·3 + 1: column 27 is dropped). Within a step the values go row by row:
+    (row 0: cols 3t, 3t+1, 3t+2), (row 1: …), … i.e. ``image[:, 3t:3t+3].reshape(-1)`` in C order.
+    """
+    images = _as_images(X, image_shape)
+    n, rows, cols = images.shape
+    if not 1 <= width <= cols:
+        raise ValueError(f"width must be between 1 and the number of columns {cols}, got {width}")
+    steps = cols // width
+    windows = images[:, :, : steps * width].reshape(n, rows, steps, width)
+    return np.ascontiguousarray(windows.transpose(0, 2, 1, 3)).reshape(n, steps, rows * width)
+
+
+def row_windows(X: np.ndarray, image_shape: tuple[int, int] = (28, 28), height: int = 3) -> np.ndarray:
+    """Cut images into top-to-bottom windows of ``height`` rows (the other reading of study 001's
+    "3 horizontal columns at a time"): X (n, rows*cols) -> (n, rows // height, height*cols),
+    (n, 784) -> (n, 9, 84); the leftover bottom row is dropped.  Within a step the values go row
+    by row, i.e. ``image[3t:3t+3, :].reshape(-1)``."""
+    images = _as_images(X, image_shape)
+    n, rows, cols = images.shape
+    if not 1 <= height <= rows:
+        raise ValueError(f"height must be between 1 and the number of rows {rows}, got {height}")
+    steps = rows // height
+    return np.ascontiguousarray(images[:, : steps * height]).reshape(n, steps, height * cols)
+
+
+def row_sequence(X: np.ndarray, image_shape: tuple[int, int]) -> np.ndarray:
+    """One image row per step: X (n, rows*cols) -> (n, rows, cols), e.g. digits -> (n, 8, 8)."""
+    return _as_images(X, image_shape).copy()

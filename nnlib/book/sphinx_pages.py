@@ -1,10 +1,10 @@
 """A Sphinx extension (registered in ``_config.yml``) that guards the book's executed pages when
-``jupyter-book build`` reads them, however they were made (``python -m nnlib.chapter``, or
+``jupyter-book build`` reads them, however they were made (``python -m nnlib.book.chapter``, or
 ``papermill`` by hand):
 
 - a page holding an error output is refused: the build stops with one message naming the page,
   its first error, and how to get the committed page back (``git checkout book/<page>.ipynb``) or
-  to rerun it properly (``python -m nnlib.chapter run <page> --profile full``);
+  to rerun it properly (``python -m nnlib.book.chapter run <page> --profile full``);
 - the cell papermill injects (tag ``injected-parameters``) is hidden like the template's own
   parameters cell (tag ``remove-cell``), so that a page run with plain papermill does not show it.
 """
@@ -35,7 +35,7 @@ def refusal(page: str, chapter: str, errors: list[tuple[int, str, str]]) -> str:
     cell, name, value = errors[0]
     return (f"{page} holds {len(errors)} error output{'s' if len(errors) > 1 else ''} (cell {cell}: {name}: "
             f"{value[:160]}): it is a failed run, not a page to publish. Restore the committed page with "
-            f"`git checkout {page}`, or rerun the chapter with `.venv/bin/python -m nnlib.chapter run {chapter} "
+            f"`git checkout {page}`, or rerun the chapter with `.venv/bin/python -m nnlib.book.chapter run {chapter} "
             f"--profile full`, which replaces the page only if every cell ran.")
 
 

@@ -15,7 +15,8 @@ A chapter is a papermill template ``notebooks/<name>.ipynb`` (no outputs) execut
 
 2. As its first statements after that cell, before any work::
 
-       from nnlib import chapter, studies
+       from nnlib.runner import studies
+       from nnlib.book import chapter
        run = chapter.start("study_002", studies.SETTINGS_002, globals())
 
    :func:`start` raises :class:`ChapterError` with one line if ``profile`` is missing or unknown,
@@ -25,7 +26,7 @@ A chapter is a papermill template ``notebooks/<name>.ipynb`` (no outputs) execut
 
 Run a chapter with :func:`run_chapter`, from the shell::
 
-    python -m nnlib.chapter run study_002 --profile full [-p seeds 12] [--into book]
+    python -m nnlib.book.chapter run study_002 --profile full [-p seeds 12] [--into book]
 
 It checks the parameters' names and values and the profile against the template before a kernel
 starts (:func:`precheck`; the profiles are read from the template's ``chapter.start`` call),
@@ -33,11 +34,11 @@ executes into a temporary file under ``_build/chapters/`` and moves it into plac
 failed and no output is an error; a failed run leaves the chapter as it was and keeps the failed
 notebook there for reading.  Ctrl-C stops a run with one line (the trials stored so far are kept;
 the same command resumes).  :func:`start` also installs the book's figure style and fitting
-(``nnlib.figures``), and :func:`table` renders tables that fit the page (``nnlib.tables``).  The moved notebook is normalised (:func:`normalise`): timestamps, durations, the
+(``nnlib.book.figures``), and :func:`table` renders tables that fit the page (``nnlib.book.tables``).  The moved notebook is normalised (:func:`normalise`): timestamps, durations, the
 kernel's random ids and the printed progress of hidden cells are removed, so that rerunning an
 unchanged chapter on stored results writes the same bytes and leaves ``git status`` clean.
 Profiles other than ``full`` go to ``_build/book-<profile>/`` (:func:`book_dir`), never into
-``book/``.  ``python -m nnlib.chapter check NOTEBOOK...`` lists what is wrong with executed
+``book/``.  ``python -m nnlib.book.chapter check NOTEBOOK...`` lists what is wrong with executed
 chapters (:func:`notebook_problems`); ``make book`` runs both, then ``.ci/check_book.py``.
 """
 from __future__ import annotations
@@ -50,7 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "notebooks"
 BOOK = ROOT / "book"
 WORK = ROOT / "_build" / "chapters"  # temporary and failed runs (git-ignored)
@@ -83,10 +84,10 @@ class Run:
     scheduler: str | None = None
 
     def run_sweeps(self, sweeps: Sequence[Any]) -> dict[str, list[dict]]:
-        """Run (or load) every sweep (``nnlib.studies.Sweep``); {sweep name: its records}, only
+        """Run (or load) every sweep (``nnlib.runner.studies.Sweep``); {sweep name: its records}, only
         those of the sweep's configurations and seeds (a folder may also hold the trials of other
         settings, e.g. after ``-p epochs 60``)."""
-        from . import sweep
+        from ..runner import sweep
         out = {}
         for s in sweeps:
             records = sweep.run_sweep(s.name, s.grid, s.seeds, s.dataset, profile=self.profile,
@@ -246,7 +247,7 @@ def figure(key: str, fig: Any) -> None:
 
 
 def table(df: Any, key: str, parts: Sequence[Sequence[str]] | None = None, order: bool = True) -> Any:
-    """A DataFrame for ``display``, made to fit the page (``nnlib.tables.to_html``): without its
+    """A DataFrame for ``display``, made to fit the page (``nnlib.book.tables.to_html``): without its
     index, numbers formatted by column, rows in natural order where they were sorted as strings
     (unless ``order`` is False), split into parts if too wide for the content column (``parts``:
     the columns of each part, to choose the split), with a fixed id (``key``) instead of pandas'
@@ -265,7 +266,8 @@ def findings(rows: Iterable[dict]) -> str:
 def save_claims(study: str, page: str, profile: str, rows: list[dict], root: Path | None = None) -> Path:
     """Write the chapter's claim rows to ``<results>/<profile>/study<study>-claims.json``
     ({"study", "page", "profile", "claims"}), for a page that gathers every claim."""
-    from . import data, sweep
+    from .. import data
+    from ..runner import sweep
     path = (Path(root) if root else sweep.results_dir()) / profile / f"study{study}-claims.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     body = {"study": study, "page": page, "profile": profile, "claims": rows}
@@ -275,7 +277,7 @@ def save_claims(study: str, page: str, profile: str, rows: list[dict], root: Pat
 
 def seed_groups(records: Sequence[dict]) -> dict[tuple, dict]:
     """One record per group of seeds trained together (same configuration and wall time)."""
-    from .sweep import config_id
+    from ..runner.sweep import config_id
     return {(config_id(r["config"], r["dataset"]), r["wall_seconds"]): r for r in records}
 
 
@@ -307,10 +309,10 @@ def provenance(records: Sequence[dict]) -> str:
 def rerun_footer(name: str, study: str) -> str:
     """Markdown: how to rerun this chapter (the same commands as the README)."""
     return (f"**Rerunning this chapter.** `make book` reruns every chapter on the stored results "
-            f"and builds the book. This chapter alone: `.venv/bin/python -m nnlib.chapter run {name} "
+            f"and builds the book. This chapter alone: `.venv/bin/python -m nnlib.book.chapter run {name} "
             f"--profile full` (add `-p NAME VALUE` to change a parameter, e.g. `-p seeds 12`), then "
             f"`.venv/bin/jupyter-book build book/`. It computes only the trials not yet stored, and "
-            f"replaces `book/{name}.ipynb` only if every cell ran. `.venv/bin/python -m nnlib.studies "
+            f"replaces `book/{name}.ipynb` only if every cell ran. `.venv/bin/python -m nnlib.runner.studies "
             f"run {study} --profile full --workers 1` computes the trials without the page (resumable; "
             f"`--scheduler tcp://HOST:8786` for a dask cluster). `--profile quick` writes a small "
             f"version to `_build/book-quick/` instead of the book.")
@@ -479,7 +481,7 @@ def _shown(path: Path) -> str:
 
 def stored_trials(profile: str) -> int:
     """How many trial records of ``profile`` are stored (every sweep's folder)."""
-    from . import sweep
+    from ..runner import sweep
     folder = sweep.results_dir() / profile
     return sum(1 for _ in folder.glob("*/*.json")) if folder.is_dir() else 0
 
@@ -490,7 +492,7 @@ def _interrupted(name: str, profile: str, parameters: dict[str, Any], dest: Path
     if running.exists():
         os.replace(running, failed)
     added = stored_trials(profile) - before
-    again = " ".join([f"python -m nnlib.chapter run {name} --profile {profile}"]
+    again = " ".join([f"python -m nnlib.book.chapter run {name} --profile {profile}"]
                      + [f"-p {k} {v!r}" if isinstance(v, str) else f"-p {k} {v}" for k, v in parameters.items()])
     return ChapterInterrupted(f"interrupted: {added} new trial{'s' if added != 1 else ''} stored (kept), "
                               f"{_shown(dest)} unchanged; to resume, run `{again}`: it computes only the "
@@ -504,9 +506,9 @@ def _value(text_: str) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m nnlib.chapter run CHAPTER... --profile full [-p NAME VALUE]...`` or
-    ``python -m nnlib.chapter check NOTEBOOK... [--profile full]``."""
-    parser = argparse.ArgumentParser(prog="python -m nnlib.chapter", description=main.__doc__)
+    """``python -m nnlib.book.chapter run CHAPTER... --profile full [-p NAME VALUE]...`` or
+    ``python -m nnlib.book.chapter check NOTEBOOK... [--profile full]``."""
+    parser = argparse.ArgumentParser(prog="python -m nnlib.book.chapter", description=main.__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run_p = sub.add_parser("run", help="execute chapters; each replaces its page only on success")
     run_p.add_argument("chapters", nargs="+", help="template names, e.g. study_002")

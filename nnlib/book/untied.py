@@ -4,9 +4,9 @@ twin (the same unrolled computation with its own weights at every step), at equa
 closest to the tied network's).
 
 The tied networks' records are the studies' own (``study000``, ``study001-<dataset>``); the twins'
-are the sweeps ``untied-000`` and ``untied-001-<dataset>`` (:mod:`nnlib.studies`).  Every pair is
+are the sweeps ``untied-000`` and ``untied-001-<dataset>`` (:mod:`nnlib.runner.studies`).  Every pair is
 one Welch test of the seeds' final test accuracies, tied − untied; the chapter's tests are
-corrected together with Holm's method (:func:`nnlib.report.holm`).  :func:`write_summary` writes
+corrected together with Holm's method (:func:`nnlib.book.report.holm`).  :func:`write_summary` writes
 what the synthesis reads.
 """
 from __future__ import annotations
@@ -19,8 +19,9 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from . import report, studies
-from .studies import Sweep
+from ..runner import studies
+from . import report
+from ..runner.studies import Sweep
 
 ALPHA = 0.05
 COMPARISONS = ("equal compute", "equal parameters")
@@ -159,7 +160,7 @@ def compare(records: dict[str, Sequence[dict]], profile: str) -> pd.DataFrame:
         if not tied or not twin:
             missing = p.network if not tied else p.twin
             raise ValueError(f"no records of {missing} ({p.setting}, lr {p.lr:g}, batch {p.batch_size}); "
-                             f"run `python -m nnlib.studies run untied-{p.study} --profile {profile}`")
+                             f"run `python -m nnlib.runner.studies run untied-{p.study} --profile {profile}`")
         a, b = accuracies(tied), accuracies(twin)
         d, lo, hi, pv = report.welch_test(a, b)
         rows.append({**asdict(p), "tied_parameters": tied[0]["n_parameters"], "untied_parameters": twin[0]["n_parameters"],
@@ -323,7 +324,7 @@ def write_summary(df: pd.DataFrame, profile: str, path: Path) -> Path:
     "n_untied", "difference", "ci_low", "ci_high" (tied − untied, points), "p", "p_holm",
     "outcome", "outcome_uncorrected" ("tied better" | "untied better" | "no significant
     difference" | "not enough data")]}; NaN is written as null."""
-    from . import data
+    from .. import data
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     body = json.dumps(summary(df, profile), indent=1, ensure_ascii=False) + "\n"
