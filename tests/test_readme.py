@@ -108,7 +108,33 @@ def test_readme_and_intro_state_the_untied_twins_as_computed():
     for study, who in (("001", "study 001's RNNs"), ("000", "study 000's RecursiveNets")):
         par, com = by["equal parameters"][study], by["equal compute"][study]
         clause = re.search(rf"for {re.escape(who)} [^;]*?at equal parameters in (\d+) of (\d+) pairs[^;]*; "
-                           r"the untied twin at equal computation in (\d+) of (\d+)\)", sentence)
+                           r"the untied twin at equal computation in (\d+) of (\d+)(?: \([^()]*\))?\)", sentence)
         assert clause, f"the untied-twins sentence has no counts for {who}"
         assert tuple(map(int, clause.groups())) == (par.get("tied better", 0), par["pairs"],
                                                     com.get("untied better", 0), com["pairs"])
+
+
+def test_untied_twin_counts_carry_their_caveats():
+    """Where a count in the untied-twins sentence includes a twin outside the parameter tolerance,
+    or would move had the twins' tests been pooled with the synthesis page's, the sentence says so,
+    and the numbers agree with the committed summary and the synthesis's pooling note."""
+    sentence = untied_sentence(answer_text())
+    summary = json.loads((ROOT / "data" / "results" / "full" / "untied-summary.json").read_text())
+    rows = [r for r in summary["comparisons"] if r["comparison"] == "equal parameters"]
+    for study, who in (("001", "study 001's RNNs"), ("000", "study 000's RecursiveNets")):
+        part = [r for r in rows if r["study"] == study]
+        inside = [r for r in part if abs(r["parameter_difference"]) <= 0.10]
+        clause = re.search(rf"for {re.escape(who)} .*?at equal parameters in \d+ of \d+ pairs( \([^()]*\))?", sentence)
+        note = re.search(r"(\d+) of the (\d+) whose twin is within ±10 %", clause.group(1) or "")
+        if len(inside) < len(part):
+            assert note, f"{who}: the equal-parameter count includes twins outside ±10 % and does not say so"
+            assert (int(note.group(1)), int(note.group(2))) == (
+                sum(r["outcome"] == "tied better" for r in inside), len(inside))
+        else:
+            assert not note
+    family = glued(ROOT / "book" / "synthesis.ipynb", "untied_family")
+    moved = int(re.search(r"(\d+) of the \d+ twin outcomes", family).group(1))
+    page_tests = int(re.search(r"one family of (\d+)", family).group(1)) - summary["n_tests"]
+    pooled = re.findall(r"\d+ of \d+ if pooled with the synthesis page's (\d+) tests", sentence)
+    assert all(int(n) == page_tests for n in pooled)
+    assert (len(pooled) > 0) == (moved > 0), "the pooling moves a twin outcome that the sentence leaves unsaid"

@@ -234,3 +234,17 @@ def test_untied_chapter_runs_quick(tmp_path, monkeypatch, require_dataset):
     assert summary["profile"] == "quick" and summary["n_tests"] == len(untied.pairs("quick"))
     assert all(r["outcome"] for r in summary["comparisons"])
     assert sweep.record_files(tmp_path / "results" / "quick" / "untied-000")
+
+
+def test_as_stored_rounds_the_points_as_the_summary_keeps_them(tmp_path):
+    """The chapter formats the values the synthesis reads back: after :func:`untied.as_stored`,
+    every accuracy column equals the summary's number, so both pages print the same digits."""
+    df = untied.compare(fake_records("quick", shift=0.02), "quick")
+    df.loc[0, "difference"] = 55.4250000001  # prints +55.43 raw, +55.42 as stored
+    stored = untied.as_stored(df)
+    body = json.loads(untied.write_summary(df, "quick", tmp_path / "s.json").read_text())
+    for col in untied.POINT_COLUMNS:
+        kept = np.array([np.nan if r[col] is None else r[col] for r in body["comparisons"]], float)
+        assert np.array_equal(stored[col].to_numpy(float), kept, equal_nan=True), col
+    assert f"{stored.loc[0, 'difference']:+.2f}" == f"{body['comparisons'][0]['difference']:+.2f}" == "+55.42"
+    assert stored["p"].equals(df["p"])  # p values keep their precision

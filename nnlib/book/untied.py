@@ -284,6 +284,21 @@ def cost(records: dict[str, Sequence[dict]], profile: str) -> pd.DataFrame:
     return df
 
 
+STORED_DIGITS = 6  # decimals the summary keeps for every float
+POINT_COLUMNS = ["tied_mean", "untied_mean", "tied_train_mean", "untied_train_mean", "difference", "ci_low", "ci_high"]
+
+
+def as_stored(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` (one row per pair, :func:`compare`'s columns) with its accuracy columns (percent and
+    percentage points) rounded to the decimals :func:`summary` stores, so that this chapter and the
+    synthesis, which reads the summary, format the very same values and print the same digits."""
+    out = df.copy()
+    for col in POINT_COLUMNS:
+        if col in out:
+            out[col] = [round(float(v), STORED_DIGITS) if np.isfinite(v) else v for v in out[col].astype(float)]
+    return out
+
+
 def summary(df: pd.DataFrame, profile: str) -> dict:
     """The JSON-ready summary the synthesis reads (see :func:`write_summary`)."""
     keep = ["comparison", "study", "network", "twin", "width", "twin_width", "dataset", "setting",
@@ -295,7 +310,7 @@ def summary(df: pd.DataFrame, profile: str) -> dict:
         if isinstance(v, (np.integer,)):
             return int(v)
         if isinstance(v, (float, np.floating)):
-            return None if not np.isfinite(v) else round(float(v), 6)
+            return None if not np.isfinite(v) else round(float(v), STORED_DIGITS)
         return v
 
     return {"chapter": "untied", "version": SUMMARY_VERSION, "profile": profile,
