@@ -112,3 +112,19 @@ def test_readme_and_intro_state_the_untied_twins_as_computed():
         assert clause, f"the untied-twins sentence has no counts for {who}"
         assert tuple(map(int, clause.groups())) == (par.get("tied better", 0), par["pairs"],
                                                     com.get("untied better", 0), com["pairs"])
+
+
+def test_readme_names_every_make_target_and_module_command():
+    """The README lists the targets `make help` prints (the Makefile's "## target:" lines), and every
+    `python -m nnlib...` command it gives names a module that exists in the package layout."""
+    readme = flat(ROOT / "README.md")
+    targets = re.findall(r"^## ([\w-]+):", (ROOT / "Makefile").read_text(), flags=re.M)
+    assert targets and "book" in targets
+    missing = [t for t in targets if t != "help" and f"`{t}`" not in readme and f"make {t}" not in readme]
+    assert not missing, f"README.md does not name these make targets: {missing}"
+    modules = set(re.findall(r"python -m (nnlib[\w.]*)", readme))
+    assert "nnlib.book.chapter" in modules
+    for module in modules:
+        path = ROOT / Path(*module.split("."))
+        assert path.with_suffix(".py").exists() or (path / "__main__.py").exists(), \
+            f"README.md runs python -m {module}, which is not a module of nnlib"
