@@ -122,3 +122,6 @@ def test_correction_over_quoted_differences_shows_what_changes(tmp_path):
     assert claims.book_tests(df, 3, {"synthesis": 10}) == 13
     df.loc[1, "tests"] = 6  # a chapter that ran 6 tests behind 000-6's two quoted differences
     assert claims.book_tests(df, 3, {}) == 6 + 3 - 2
+    parts = claims.book_test_counts(df, 3, {"synthesis": 10})
+    assert (parts["quoted"], parts["own"], parts["quoted_own"], parts["table"]) == (3, 6, 2, 7)
+    assert parts["total"] == parts["table"] + parts["synthesis"] == 17

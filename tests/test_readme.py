@@ -138,3 +138,19 @@ def test_untied_twin_counts_carry_their_caveats():
     pooled = re.findall(r"\d+ of \d+ if pooled with the synthesis page's (\d+) tests", sentence)
     assert all(int(n) == page_tests for n in pooled)
     assert (len(pooled) > 0) == (moved > 0), "the pooling moves a twin outcome that the sentence leaves unsaid"
+
+
+def test_readme_names_every_make_target_and_module_command():
+    """The README lists the targets `make help` prints (the Makefile's "## target:" lines), and every
+    `python -m nnlib...` command it gives names a module that exists in the package layout."""
+    readme = flat(ROOT / "README.md")
+    targets = re.findall(r"^## ([\w-]+):", (ROOT / "Makefile").read_text(), flags=re.M)
+    assert targets and "book" in targets
+    missing = [t for t in targets if t != "help" and f"`{t}`" not in readme and f"make {t}" not in readme]
+    assert not missing, f"README.md does not name these make targets: {missing}"
+    modules = set(re.findall(r"python -m (nnlib[\w.]*)", readme))
+    assert "nnlib.book.chapter" in modules
+    for module in modules:
+        path = ROOT / Path(*module.split("."))
+        assert path.with_suffix(".py").exists() or (path / "__main__.py").exists(), \
+            f"README.md runs python -m {module}, which is not a module of nnlib"

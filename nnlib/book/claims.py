@@ -155,11 +155,24 @@ def corrected_reading(tests: pd.DataFrame, alpha: float = 0.05) -> dict[int, str
     return {k: "; ".join(v) for k, v in out.items()}
 
 
+def book_test_counts(df: pd.DataFrame, quoted: int, page_tests: dict[str, int]) -> dict[str, int]:
+    """The parts :func:`book_tests` adds up: "quoted" (the differences the claims table quotes),
+    "own" (the tests the chapters that say how many they ran stand behind their rows with),
+    "quoted_own" (the quoted differences that are among those, counted in both), "table" (quoted
+    + own − quoted_own: the claims table's tests, each once), one entry per page of ``page_tests``
+    and "total" (table + the pages)."""
+    own = df[df["tests"] > 0]
+    counts = {"quoted": int(quoted), "own": int(own["tests"].sum()),
+              "quoted_own": sum(len(quoted_differences(str(v))) for v in own["we measured"])}
+    counts["table"] = counts["quoted"] + counts["own"] - counts["quoted_own"]
+    counts.update({page: int(n) for page, n in page_tests.items()})
+    counts["total"] = counts["table"] + int(sum(page_tests.values()))
+    return counts
+
+
 def book_tests(df: pd.DataFrame, quoted: int, page_tests: dict[str, int]) -> int:
     """How many tests the book's verdicts rest on: the rows' own "tests" where a chapter says how
     many it ran (those rows' quoted differences are among them), the differences quoted by the other
     rows (``quoted`` in all), and the tests of pages outside the claims table (``page_tests``:
-    {page: count})."""
-    own = df[df["tests"] > 0]
-    quoted_own = sum(len(quoted_differences(str(v))) for v in own["we measured"])
-    return int(own["tests"].sum()) + quoted - quoted_own + int(sum(page_tests.values()))
+    {page: count}); :func:`book_test_counts` gives the parts."""
+    return book_test_counts(df, quoted, page_tests)["total"]
