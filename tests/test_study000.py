@@ -60,13 +60,25 @@ def test_holds_verdict_says_how_many_points_and_what_happens_at_the_chosen_one()
     assert study000.holds_verdict(everywhere, chosen) == "reproduced at all 3 grid points (significant after Holm)"
     reverses = study000.compare_by_point(
         synthetic_runs({"A": {pts[0]: 2.0, pts[1]: 2.0, pts[2]: -2.0}, "B": 0.0}, points=pts), [("A", "B")])
-    v = study000.holds_verdict(reverses, chosen)
-    assert v.startswith("partly reproduced: holds at 2 of 3 grid points") and v.endswith("reverses at the validation-chosen point")
+    v = study000.holds_verdict(reverses, chosen, "A", "B")
+    assert v.startswith("partly reproduced: holds at 2 of 3 grid points")
+    assert "reversed at the validation-chosen point (B ahead by " in v
     none = study000.compare_by_point(synthetic_runs({"A": 0.0, "B": 0.0}, points=pts), [("A", "B")])
     assert study000.holds_verdict(none, chosen).startswith("not reproduced")
     reading = study000.budget_reading(reverses, "A", "B", chosen)
     assert reading.startswith("A ahead of B at 2 of 3 grid points (significantly at 2 after Holm; B significantly ahead at 1)")
     assert "at the chosen point -" in reading
+
+
+def test_chosen_clause_names_a_reversal_that_holm_leaves_undecided():
+    row = pd.Series({"difference": -0.36, "ci_low": -0.65, "ci_high": -0.07, "p": 0.012, "p_holm": 0.096,
+                     "outcome": "no significant difference"})
+    text = study000.chosen_clause(row, "D4", "Medium")
+    assert text == ("reversed at the validation-chosen point (Medium ahead by 0.36 points [+0.07, +0.65], "
+                    "p 0.012 uncorrected; not significant after Holm, p 0.096)")
+    ahead = study000.chosen_clause(pd.Series({**row, "difference": 0.21, "ci_low": -0.01, "ci_high": 0.43, "p": 0.06}),
+                                   "D2", "Medium")
+    assert ahead.startswith("not significant after Holm at the validation-chosen point (D2 ahead by 0.21 points")
 
 
 def test_at_point_needs_exactly_one_row():

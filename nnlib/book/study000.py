@@ -140,24 +140,42 @@ def budget_reading(frame: pd.DataFrame, a_name: str, b_name: str, chosen: Mappin
     return text
 
 
-def holds_verdict(frame: pd.DataFrame, chosen: Mapping[str, float]) -> str:
+def chosen_clause(row: pd.Series, a_name: str = "a", b_name: str = "b", where: str = "at the validation-chosen point",
+                  digits: int = 2) -> str:
+    """What one comparison row (a − b at one grid point) says, as a clause that names the
+    direction of the means even when Holm leaves it undecided: "holds WHERE (…)", "reversed WHERE
+    (b ahead by …)", or "not significant WHERE (… ahead by …)"."""
+    lead, gap, lo, hi = ((a_name, row["difference"], row["ci_low"], row["ci_high"]) if row["difference"] >= 0
+                         else (b_name, -row["difference"], -row["ci_high"], -row["ci_low"]))
+    ahead = f"{lead} ahead by {gap:.{digits}f} points [{lo:+.{digits}f}, {hi:+.{digits}f}]"
+    if row["outcome"] == "a ahead":
+        return f"holds {where} ({ahead}, Holm p {row['p_holm']:.2g})"
+    if row["outcome"] == "b ahead":
+        return f"reversed {where} ({ahead}, Holm p {row['p_holm']:.2g})"
+    if row["difference"] < 0 and row["p"] < 0.05:
+        return (f"reversed {where} ({ahead}, p {row['p']:.2g} uncorrected; not significant after Holm, "
+                f"p {row['p_holm']:.2g})")
+    return f"not significant after Holm {where} ({ahead}, Holm p {row['p_holm']:.2g})"
+
+
+def holds_verdict(frame: pd.DataFrame, chosen: Mapping[str, float], a_name: str = "a", b_name: str = "b") -> str:
     """Verdict on a claim "a ahead of b" across the grid (one pair's :func:`compare_by_point`
     rows): "reproduced at all N grid points" when a is significantly ahead (after Holm) at every
     one; "partly reproduced: holds at K of N …" when at some, with what happens at the chosen
-    point; "not reproduced: …" with the opposite or no significant difference otherwise."""
+    point (:func:`chosen_clause`, which names a reversal even where Holm leaves it undecided);
+    "not reproduced: …" with the opposite or no significant difference otherwise."""
     t = tally(frame)
-    c = at_point(frame, chosen)
-    there = {"a ahead": "holds", "b ahead": "reverses",
-             "no significant difference": "is not significant"}[c["outcome"]]
+    there = chosen_clause(at_point(frame, chosen), a_name, b_name)
     if t["a_significant"] == t["points"]:
         return f"reproduced at all {t['points']} grid points (significant after Holm)"
     if t["a_significant"] > 0:
         return (f"partly reproduced: holds at {t['a_significant']} of {t['points']} grid points "
-                f"(significant after Holm), {there} at the validation-chosen point")
+                f"(significant after Holm), {there}")
     if t["b_significant"] > 0:
         return (f"not reproduced: the opposite holds at {t['b_significant']} of {t['points']} grid points "
-                f"(significant after Holm) and the claim at none; {there} at the validation-chosen point")
-    return f"not reproduced: no significant difference at any of the {t['points']} grid points"
+                f"(significant after Holm) and the claim at none; {there}")
+    return (f"not reproduced: no significant difference at any of the {t['points']} grid points; "
+            f"{there}")
 
 
 def best_at_points(runs: pd.DataFrame, labels: Sequence[str], column: str = "test_acc") -> pd.Series:
