@@ -298,8 +298,10 @@ def provenance(records: Sequence[dict]) -> str:
     largest = max(((n or 0) * (d or 0), n, d) for n, d in sizes)
     memory = (f"; the largest training set holds {largest[1]:,} examples of {largest[2]:,} values "
               f"({largest[0] * 4 / 2**20:,.0f} MiB as float32)") if largest[0] else ""
-    return (f"{len(records)} stored trials; result-code fingerprint{'s (one per kind of network)' if len(fps) > 1 else ''} "
-            f"{', '.join('`' + f + '`' for f in fps)}; nnlib {versions.get('nnlib')}, NumPy "
+    shown = (f"fingerprint{'s' if len(fps) > 1 else ''} {', '.join('`' + f + '`' for f in fps)}" if len(fps) <= 3 else
+             f"fingerprints: {len(fps)}, one per configuration (each record's is in its file), all checked "
+             "against today's code and data when this page read them")
+    return (f"{len(records)} stored trials; behaviour {shown}; nnlib {versions.get('nnlib')}, NumPy "
             f"{versions.get('numpy')}, Python {versions.get('python')}; BLAS: {'; '.join(kernels)}, one "
             f"thread per trial group; machine: {'; '.join(machines)}. Computing them took "
             f"{hours:.1f} hours of wall time ({len(groups)} groups of seeds trained together, one process "
