@@ -8,7 +8,7 @@ import pytest
 
 import nnlib
 from nnlib.runner import studies, sweep
-from nnlib.book import chapter, report, untied
+from nnlib.book import chapter, report, study000, untied
 from test_gradients import assert_gradients_match
 
 
@@ -198,7 +198,7 @@ def test_study_like_point_only_among_the_grids_epochs():
     def rec(label, lr, batch, accs):
         return {"config": {"label": label, "optimizer": {"lr": lr}, "batch_size": batch},
                 "history": {"epoch": list(range(1, len(accs) + 1)), "test_accuracy": accs}}
-    target = {k: v / 100 for k, v in untied.STUDY_000_ACCURACY.items()}
+    target = {k: v / 100 for k, v in study000.STUDY_ACCURACY.items()}
     far = [0.5] * 15
     records = [rec(label, 0.01, 64, [target[label]] + far[1:]) for label in target]  # exact, but at epoch 1
     records += [rec(label, 0.02, 32, far[:9] + [target[label] + 0.001] + far[10:]) for label in target]

@@ -54,11 +54,7 @@ def pair_networks(models: pd.DataFrame, on: str, tolerance: float) -> pd.DataFra
 
 def outcome(d: float, p: float, alpha: float = 0.05) -> str:
     """The outcome of one comparison from its difference (reusing − ordinary) and its p."""
-    if not np.isfinite(p):
-        return TOO_FEW
-    if p > alpha:
-        return NEITHER
-    return REUSE if d > 0 else ORDINARY
+    return report.outcome(d, p, (REUSE, ORDINARY, NEITHER, TOO_FEW), alpha)
 
 
 def correct(tables: Sequence[pd.DataFrame], alpha: float = 0.05,

@@ -144,6 +144,18 @@ def welch_test(a: Sequence[float], b: Sequence[float]) -> tuple[float, float, fl
     return (d, lo, hi, float(stats.ttest_ind(a, b, equal_var=False).pvalue))
 
 
+def outcome(difference: float, p: float, names: tuple[str, str, str, str], alpha: float = 0.05) -> str:
+    """The outcome of one test from its difference (first − second) and its p, named by ``names``
+    = (first better, second better, no significant difference, too few data): too few data when p
+    is NaN, no difference when p > alpha, else the side the difference points to."""
+    first, second, neither, too_few = names
+    if not np.isfinite(p):
+        return too_few
+    if p > alpha:
+        return neither
+    return first if difference > 0 else second
+
+
 def holm(pvalues: Sequence[float]) -> np.ndarray:
     """Holm's step-down adjustment of m p-values, shape (m,) → (m,): the i-th smallest p is
     multiplied by (m − i + 1), running maxima keep the order, capped at 1. NaNs stay NaN and do

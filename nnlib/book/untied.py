@@ -20,13 +20,11 @@ import numpy as np
 import pandas as pd
 
 from ..runner import studies
-from . import report
+from . import report, study000
 from ..runner.studies import Sweep
 
 ALPHA = 0.05
 COMPARISONS = ("equal compute", "equal parameters")
-#: the study's own test accuracies (%) that pick the "study-like" grid point of study 000
-STUDY_000_ACCURACY = {"RecursiveNet D4": 93.66, "StandardNet Medium": 93.07, "StandardNet Large": 94.54}
 #: study 000's grid of epoch counts (its chapter reads 8 and 10 from the 15-epoch histories)
 GRID_EPOCHS_000 = (8, 10, 15)
 SUMMARY_VERSION = 1
@@ -140,11 +138,8 @@ def _mean(values: np.ndarray) -> float:
 def outcome(difference: float, p: float, alpha: float = ALPHA) -> str:
     """"tied better", "untied better" or "no significant difference" at level ``alpha``
     (difference: tied − untied); "not enough data" when p is NaN."""
-    if not np.isfinite(p):
-        return "not enough data"
-    if p > alpha:
-        return "no significant difference"
-    return "tied better" if difference > 0 else "untied better"
+    return report.outcome(difference, p, ("tied better", "untied better", "no significant difference",
+                                          "not enough data"), alpha)
 
 
 def compare(records: dict[str, Sequence[dict]], profile: str) -> pd.DataFrame:
@@ -225,26 +220,17 @@ def answer(df: pd.DataFrame) -> str:
 def study_like_point(records: Sequence[dict], epochs: Sequence[int] = GRID_EPOCHS_000) -> tuple[dict, float]:
     """({"lr", "batch_size", "epochs"}, root-mean-square distance in points) of the study 000 grid
     point whose mean test accuracies of D4, Medium and Large come closest to the study's own
-    (STUDY_000_ACCURACY), over the grid's learning rates, batch sizes and ``epochs`` (read from the
-    per-epoch histories); ``records``: study 000's."""
-    rows = []
-    for r in records:
-        label = r["config"]["label"]
-        if label not in STUDY_000_ACCURACY:
-            continue
-        for e, acc in zip(r["history"]["epoch"], r["history"]["test_accuracy"]):
-            if e not in epochs:
-                continue
-            rows.append({"label": label, "lr": r["config"]["optimizer"]["lr"], "batch_size": r["config"]["batch_size"],
-                         "epochs": e, "acc": np.nan if acc is None else 100 * acc})
+    (:data:`nnlib.book.study000.STUDY_ACCURACY`, ranked by :func:`nnlib.book.study000.study_like_points`),
+    over the grid's learning rates, batch sizes and ``epochs`` (read from the per-epoch histories);
+    ``records``: study 000's."""
+    rows = [{"label": r["config"]["label"], "lr": r["config"]["optimizer"]["lr"], "batch": r["config"]["batch_size"],
+             "epochs": e, "test_acc": np.nan if acc is None else 100 * acc}
+            for r in records if r["config"]["label"] in study000.STUDY_ACCURACY
+            for e, acc in zip(r["history"]["epoch"], r["history"]["test_accuracy"]) if e in epochs]
     if not rows:
         raise ValueError("no study 000 records of D4, Medium or Large")
-    means = pd.DataFrame(rows).groupby(["lr", "batch_size", "epochs", "label"])["acc"].mean().unstack("label")
-    means = means.dropna()
-    target = pd.Series(STUDY_000_ACCURACY)
-    rms = np.sqrt(((means[target.index] - target) ** 2).mean(axis=1))
-    lr, batch, epochs = rms.idxmin()
-    return {"lr": float(lr), "batch_size": int(batch), "epochs": int(epochs)}, float(rms.min())
+    best = study000.study_like_points(pd.DataFrame(rows)).iloc[0]
+    return {"lr": float(best["lr"]), "batch_size": int(best["batch"]), "epochs": int(best["epochs"])}, float(best["rms"])
 
 
 def cost(records: dict[str, Sequence[dict]], profile: str) -> pd.DataFrame:
